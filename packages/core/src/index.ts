@@ -1,0 +1,3 @@
+export * from './config/tree.js';
+export * from './config/diagnostics.js';
+export * from './exit-codes.js';
