@@ -1,8 +1,9 @@
 /**
  * The shape of the native addon. Everything above this layer takes a
  * NativeBinding by injection so that logic tests can run without root and
- * without the compiled addon. Socket addresses are raw bytes built by the
- * codecs in sockaddr.ts, so the C++ side never learns a protocol.
+ * without the compiled addon. Socket addresses and control messages are raw
+ * bytes built by the codecs in sockaddr.ts and cmsg.ts, so the C++ side never
+ * learns a protocol. Every failure throws a SyscallError.
  */
 export interface NativeBinding {
   /** socket(2); SOCK_CLOEXEC | SOCK_NONBLOCK are always added. */
@@ -12,10 +13,62 @@ export interface NativeBinding {
   connect(fd: number, sockaddr: Buffer): void;
   /** sendto(2) with MSG_NOSIGNAL; sockaddr null/undefined for a connected socket. */
   sendto(fd: number, data: Buffer, sockaddr?: Buffer | null, flags?: number): number;
+  /** sendmsg(2) with MSG_NOSIGNAL and one iovec; control is raw cmsg bytes (see encodeCmsgs). */
+  sendmsg(fd: number, data: Buffer, sockaddr?: Buffer | null, control?: Buffer | null, flags?: number): number;
+  /**
+   * recvmsg(2) with MSG_DONTWAIT (EINTR retried). Returns null when nothing is
+   * queued (EAGAIN). data holds at most maxLen bytes; pass MSG_TRUNC in flags to
+   * get the real datagram size in `length`.
+   */
+  recvmsg(fd: number, maxLen: number, controlLen: number, flags?: number): RecvMsgResult | null;
   /** setsockopt(2) with an int or raw bytes as the value. */
   setsockopt(fd: number, level: number, name: number, value: number | Buffer): void;
+  /** getsockopt(2): returns the bytes the kernel wrote (at most len). */
+  getsockopt(fd: number, level: number, name: number, len: number): Buffer;
+  /** getsockname(2) as raw sockaddr bytes. */
+  getsockname(fd: number): Buffer;
+  /**
+   * Level-triggered readability watch on the Node event loop (uv_poll).
+   * onReadable gets a SyscallError (and the watch stops) if the descriptor
+   * fails. Call stop() before close(fd). Use startReader() for bounded bursts.
+   */
+  poll(fd: number, onReadable: (err?: SyscallError) => void): PollHandle;
+  /** setns(2) with a namespace fd or a path such as /run/netns/NAME (opened and closed here). */
+  setns(fdOrPath: number | string, nstype: number): void;
   /** prctl(PR_SET_NAME). */
   setProcessName(name: string): void;
+  /** prctl(PR_SET_PDEATHSIG, signal). */
+  setParentDeathSignal(signal: number): void;
+  /** sched_setscheduler(0, policy, priority). */
+  schedSetScheduler(policy: number, priority: number): void;
+  /** setpriority(PRIO_PROCESS, 0, nice). */
+  setPriority(nice: number): void;
+  /** mlockall(flags). */
+  mlockall(flags: number): void;
+  /** if_nametoindex(3); throws ENODEV for an unknown name. */
+  ifNameToIndex(name: string): number;
+  /** if_indextoname(3); throws ENXIO for an unknown index. */
+  ifIndexToName(index: number): string;
+}
+
+export interface RecvMsgResult {
+  data: Buffer;
+  /** Raw source sockaddr (decode with decodeSockaddr). */
+  addr: Buffer;
+  /** Raw control messages (decode with decodeCmsgs). */
+  control: Buffer;
+  /** msg_flags, e.g. MSG_TRUNC / MSG_CTRUNC. */
+  flags: number;
+  /** recvmsg's return value: the datagram size (may exceed data.length with MSG_TRUNC). */
+  length: number;
+}
+
+export interface PollHandle {
+  stop(): void;
+  /** Keep the event loop alive while watching (default). */
+  ref(): void;
+  /** Let the process exit even though the watch is active. */
+  unref(): void;
 }
 
 /** The one error shape that crosses the native boundary. */
@@ -32,4 +85,13 @@ export function isSyscallError(e: unknown): e is SyscallError {
     typeof (e as Partial<SyscallError>).code === 'string' &&
     typeof (e as Partial<SyscallError>).syscall === 'string'
   );
+}
+
+/** Builds the same error shape the addon throws (for fakes and TS-side checks). */
+export function syscallError(syscall: string, errno: number, code: string): SyscallError {
+  const e = new Error(`${syscall}: ${code}`) as SyscallError;
+  e.errno = errno;
+  e.code = code;
+  e.syscall = syscall;
+  return e;
 }

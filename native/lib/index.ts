@@ -2,3 +2,8 @@ export * from './binding.js';
 export * from './load.js';
 export * from './constants.js';
 export * from './sockaddr.js';
+export * from './inet.js';
+export * from './cmsg.js';
+export * from './reader.js';
+export * from './fake.js';
+export * from './privilege.js';

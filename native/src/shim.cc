@@ -3,12 +3,20 @@
 // raw bytes that TypeScript codecs build and parse. Failures are thrown as
 // one shape: { errno, code, syscall }.
 #include <napi.h>
+#include <uv.h>
 #include <cerrno>
+#include <csignal>
 #include <cstring>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
 #include <string>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <vector>
 
 namespace {
 
@@ -94,6 +102,212 @@ Napi::Value SetSockOpt(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// getsockopt(fd, level, name, len) -> Buffer of the length the kernel wrote.
+Napi::Value GetSockOpt(const Napi::CallbackInfo& info) {
+  std::vector<uint8_t> buf(static_cast<size_t>(IntArg(info, 3)));
+  socklen_t len = buf.size();
+  if (getsockopt(IntArg(info, 0), IntArg(info, 1), IntArg(info, 2), buf.data(), &len) < 0)
+    return ThrowErrno(info.Env(), "getsockopt", errno);
+  return Napi::Buffer<uint8_t>::Copy(info.Env(), buf.data(), len);
+}
+
+// getsockname(fd) -> raw sockaddr bytes (netlink needs the kernel-assigned port id).
+Napi::Value GetSockName(const Napi::CallbackInfo& info) {
+  sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+  if (getsockname(IntArg(info, 0), reinterpret_cast<sockaddr*>(&ss), &len) < 0)
+    return ThrowErrno(info.Env(), "getsockname", errno);
+  return Napi::Buffer<uint8_t>::Copy(info.Env(), reinterpret_cast<uint8_t*>(&ss), len);
+}
+
+// sendmsg(fd, data, addr?, control?, flags?) -> bytes sent.
+Napi::Value SendMsg(const Napi::CallbackInfo& info) {
+  Bytes data = BytesArg(info, 1);
+  Bytes addr = BytesArg(info, 2);
+  Bytes control = BytesArg(info, 3);
+  int flags = info.Length() > 4 && info[4].IsNumber() ? IntArg(info, 4) : 0;
+  iovec iov{const_cast<uint8_t*>(data.data), data.len};
+  msghdr msg{};
+  msg.msg_name = const_cast<uint8_t*>(addr.data);
+  msg.msg_namelen = addr.len;
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = const_cast<uint8_t*>(control.data);
+  msg.msg_controllen = control.len;
+  ssize_t n = sendmsg(IntArg(info, 0), &msg, flags | MSG_NOSIGNAL);
+  if (n < 0) return ThrowErrno(info.Env(), "sendmsg", errno);
+  return Napi::Number::New(info.Env(), static_cast<double>(n));
+}
+
+// recvmsg(fd, maxLen, controlLen, flags?) -> { data, addr, control, flags, length }
+// or null when the socket has nothing to read (EAGAIN). `length` is the
+// datagram's real size when MSG_TRUNC is passed in flags; data is clipped to maxLen.
+Napi::Value RecvMsg(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  static thread_local std::vector<uint8_t> dataBuf, controlBuf;
+  dataBuf.resize(static_cast<size_t>(IntArg(info, 1)));
+  controlBuf.resize(static_cast<size_t>(IntArg(info, 2)));
+  int flags = info.Length() > 3 && info[3].IsNumber() ? IntArg(info, 3) : 0;
+  sockaddr_storage ss{};
+  iovec iov{dataBuf.data(), dataBuf.size()};
+  msghdr msg{};
+  msg.msg_name = &ss;
+  msg.msg_namelen = sizeof ss;
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = controlBuf.empty() ? nullptr : controlBuf.data();
+  msg.msg_controllen = controlBuf.size();
+  ssize_t n;
+  do n = recvmsg(IntArg(info, 0), &msg, flags | MSG_DONTWAIT);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return env.Null();
+    return ThrowErrno(env, "recvmsg", errno);
+  }
+  size_t kept = static_cast<size_t>(n) < dataBuf.size() ? static_cast<size_t>(n) : dataBuf.size();
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("data", Napi::Buffer<uint8_t>::Copy(env, dataBuf.data(), kept));
+  out.Set("addr", Napi::Buffer<uint8_t>::Copy(env, reinterpret_cast<uint8_t*>(&ss), msg.msg_namelen));
+  out.Set("control", Napi::Buffer<uint8_t>::Copy(env, controlBuf.data(), msg.msg_controllen));
+  out.Set("flags", Napi::Number::New(env, msg.msg_flags));
+  out.Set("length", Napi::Number::New(env, static_cast<double>(n)));
+  return out;
+}
+
+// Readiness watch on a descriptor through the Node event loop (level
+// triggered: data left unread makes the callback fire again on the next loop
+// turn, which is what lets the TS reader bound its burst per wake-up).
+struct PollWatch {
+  uv_poll_t handle;
+  napi_env env;
+  Napi::FunctionReference callback;
+  bool stopped = false;
+};
+
+void OnPollClosed(uv_handle_t* h) { delete static_cast<PollWatch*>(h->data); }
+
+void StopWatch(PollWatch* w) {
+  if (w->stopped) return;
+  w->stopped = true;
+  uv_poll_stop(&w->handle);
+  uv_close(reinterpret_cast<uv_handle_t*>(&w->handle), OnPollClosed);
+}
+
+void OnPollEvent(uv_poll_t* h, int status, int /*events*/) {
+  auto* w = static_cast<PollWatch*>(h->data);
+  Napi::Env env(w->env);
+  Napi::HandleScope scope(env);
+  std::vector<napi_value> args;
+  if (status < 0) {
+    // The descriptor is unusable (e.g. closed under us): report once and stop.
+    Napi::Error e = Napi::Error::New(env, std::string("poll: ") + uv_strerror(status));
+    e.Set("errno", Napi::Number::New(env, -status));
+    e.Set("code", Napi::String::New(env, ErrnoCode(-status)));
+    e.Set("syscall", Napi::String::New(env, "poll"));
+    args.push_back(e.Value());
+    StopWatch(w);
+  }
+  w->callback.MakeCallback(env.Global(), args);
+  if (env.IsExceptionPending()) {
+    Napi::Error err = env.GetAndClearPendingException();
+    napi_fatal_exception(env, err.Value());
+  }
+}
+
+// poll(fd, onReadable) -> { stop(), ref(), unref() }. stop() must be called before close(fd).
+Napi::Value Poll(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uv_loop_t* loop;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok) return ThrowErrno(env, "poll", EINVAL);
+  auto* w = new PollWatch();
+  w->env = env;
+  w->handle.data = w;
+  int rc = uv_poll_init(loop, &w->handle, IntArg(info, 0));
+  if (rc < 0) {
+    delete w;
+    return ThrowErrno(env, "poll", -rc);
+  }
+  w->callback = Napi::Persistent(info[1].As<Napi::Function>());
+  rc = uv_poll_start(&w->handle, UV_READABLE, OnPollEvent);
+  if (rc < 0) {
+    w->stopped = true;
+    uv_close(reinterpret_cast<uv_handle_t*>(&w->handle), OnPollClosed);
+    return ThrowErrno(env, "poll", -rc);
+  }
+  Napi::Object handle = Napi::Object::New(env);
+  handle.Set("stop", Napi::Function::New(env, [w](const Napi::CallbackInfo& i) {
+    StopWatch(w);
+    return i.Env().Undefined();
+  }));
+  handle.Set("ref", Napi::Function::New(env, [w](const Napi::CallbackInfo& i) {
+    if (!w->stopped) uv_ref(reinterpret_cast<uv_handle_t*>(&w->handle));
+    return i.Env().Undefined();
+  }));
+  handle.Set("unref", Napi::Function::New(env, [w](const Napi::CallbackInfo& i) {
+    if (!w->stopped) uv_unref(reinterpret_cast<uv_handle_t*>(&w->handle));
+    return i.Env().Undefined();
+  }));
+  return handle;
+}
+
+// setns(fdOrPath, nstype). Linux namespaces are per thread: this moves only
+// the JS main thread, which is where every socket of ours is created.
+Napi::Value SetNs(const Napi::CallbackInfo& info) {
+  int fd;
+  bool opened = info[0].IsString();
+  if (opened) {
+    std::string path = info[0].As<Napi::String>().Utf8Value();
+    fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return ThrowErrno(info.Env(), "open", errno);
+  } else {
+    fd = IntArg(info, 0);
+  }
+  int rc = setns(fd, IntArg(info, 1));
+  int err = errno;
+  if (opened) close(fd);
+  if (rc < 0) return ThrowErrno(info.Env(), "setns", err);
+  return info.Env().Undefined();
+}
+
+Napi::Value SetParentDeathSignal(const Napi::CallbackInfo& info) {
+  if (prctl(PR_SET_PDEATHSIG, IntArg(info, 0), 0, 0, 0) < 0) return ThrowErrno(info.Env(), "prctl", errno);
+  return info.Env().Undefined();
+}
+
+// sched_setscheduler(0, policy, prio).
+Napi::Value SchedSetScheduler(const Napi::CallbackInfo& info) {
+  sched_param p{};
+  p.sched_priority = IntArg(info, 1);
+  if (sched_setscheduler(0, IntArg(info, 0), &p) < 0) return ThrowErrno(info.Env(), "sched_setscheduler", errno);
+  return info.Env().Undefined();
+}
+
+// setpriority(PRIO_PROCESS, 0, nice).
+Napi::Value SetPriority(const Napi::CallbackInfo& info) {
+  if (setpriority(PRIO_PROCESS, 0, IntArg(info, 0)) < 0) return ThrowErrno(info.Env(), "setpriority", errno);
+  return info.Env().Undefined();
+}
+
+Napi::Value MlockAll(const Napi::CallbackInfo& info) {
+  if (mlockall(IntArg(info, 0)) < 0) return ThrowErrno(info.Env(), "mlockall", errno);
+  return info.Env().Undefined();
+}
+
+Napi::Value IfNameToIndex(const Napi::CallbackInfo& info) {
+  std::string name = info[0].As<Napi::String>().Utf8Value();
+  errno = 0;
+  unsigned idx = if_nametoindex(name.c_str());
+  if (idx == 0) return ThrowErrno(info.Env(), "if_nametoindex", errno ? errno : ENODEV);
+  return Napi::Number::New(info.Env(), idx);
+}
+
+Napi::Value IfIndexToName(const Napi::CallbackInfo& info) {
+  char name[IF_NAMESIZE];
+  if (!if_indextoname(static_cast<unsigned>(IntArg(info, 0)), name))
+    return ThrowErrno(info.Env(), "if_indextoname", errno);
+  return Napi::String::New(info.Env(), name);
+}
+
 Napi::Value SetProcessName(const Napi::CallbackInfo& info) {
   std::string name = info[0].As<Napi::String>().Utf8Value();
   if (prctl(PR_SET_NAME, name.c_str(), 0, 0, 0) < 0) return ThrowErrno(info.Env(), "prctl", errno);
@@ -108,6 +322,18 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sendto", Napi::Function::New(env, SendTo));
   exports.Set("setsockopt", Napi::Function::New(env, SetSockOpt));
   exports.Set("setProcessName", Napi::Function::New(env, SetProcessName));
+  exports.Set("getsockopt", Napi::Function::New(env, GetSockOpt));
+  exports.Set("getsockname", Napi::Function::New(env, GetSockName));
+  exports.Set("sendmsg", Napi::Function::New(env, SendMsg));
+  exports.Set("recvmsg", Napi::Function::New(env, RecvMsg));
+  exports.Set("poll", Napi::Function::New(env, Poll));
+  exports.Set("setns", Napi::Function::New(env, SetNs));
+  exports.Set("setParentDeathSignal", Napi::Function::New(env, SetParentDeathSignal));
+  exports.Set("schedSetScheduler", Napi::Function::New(env, SchedSetScheduler));
+  exports.Set("setPriority", Napi::Function::New(env, SetPriority));
+  exports.Set("mlockall", Napi::Function::New(env, MlockAll));
+  exports.Set("ifNameToIndex", Napi::Function::New(env, IfNameToIndex));
+  exports.Set("ifIndexToName", Napi::Function::New(env, IfIndexToName));
   return exports;
 }
 
