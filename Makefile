@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NPX := npx --no-install
 
-.PHONY: all deps build native test test-unit clean demo bench
+.PHONY: all deps build native test clean demo bench install uninstall
 
 all: build
 
@@ -24,6 +24,12 @@ demo: build
 
 bench: build
 	@for b in bench/*/run.sh; do [ -x "$$b" ] && "$$b"; done
+
+install: build
+	./scripts/install.sh install
+
+uninstall:
+	./scripts/install.sh uninstall
 
 clean:
 	rm -rf native/build node_modules/.install-stamp
