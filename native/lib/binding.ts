@@ -25,6 +25,8 @@ export interface NativeBinding {
   setsockopt(fd: number, level: number, name: number, value: number | Buffer): void;
   /** getsockopt(2): returns the bytes the kernel wrote (at most len). */
   getsockopt(fd: number, level: number, name: number, len: number): Buffer;
+  /** setsockopt(SO_ATTACH_FILTER) with raw classic-BPF instructions (see encodeBpf / DROP_ALL_FILTER). */
+  attachFilter(fd: number, program: Buffer): void;
   /** getsockname(2) as raw sockaddr bytes. */
   getsockname(fd: number): Buffer;
   /**

@@ -52,6 +52,7 @@ export const IPV6_DROP_MEMBERSHIP = 21;
 export const IPV6_V6ONLY = 26;
 export const IPV6_MULTICAST_ALL = 29;
 export const IPV6_RECVPKTINFO = 49;
+export const IPV6_TCLASS = 67;
 export const IPV6_PKTINFO = 50;
 export const IPV6_RECVHOPLIMIT = 51;
 export const IPV6_HOPLIMIT = 52;

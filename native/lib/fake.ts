@@ -45,6 +45,7 @@ export function createFakeNative(overrides: Partial<NativeBinding> = {}): FakeNa
     },
     setsockopt(...a) { record('setsockopt', a); checkFd('setsockopt', a[0]); },
     getsockopt(fd, level, name, len) { record('getsockopt', [fd, level, name, len]); return Buffer.alloc(len); },
+    attachFilter(...a) { record('attachFilter', a); checkFd('attachFilter', a[0]); },
     getsockname(fd) { record('getsockname', [fd]); return Buffer.alloc(0); },
     poll(fd, cb): PollHandle {
       record('poll', [fd]);

@@ -7,3 +7,4 @@ export * from './cmsg.js';
 export * from './reader.js';
 export * from './fake.js';
 export * from './privilege.js';
+export * from './bpf.js';

@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
+#include <linux/filter.h>
 #include <net/if.h>
 #include <sched.h>
 #include <string>
@@ -109,6 +110,17 @@ Napi::Value GetSockOpt(const Napi::CallbackInfo& info) {
   if (getsockopt(IntArg(info, 0), IntArg(info, 1), IntArg(info, 2), buf.data(), &len) < 0)
     return ThrowErrno(info.Env(), "getsockopt", errno);
   return Napi::Buffer<uint8_t>::Copy(info.Env(), buf.data(), len);
+}
+
+// attachFilter(fd, program): SO_ATTACH_FILTER with raw struct sock_filter
+// bytes (8 each); the option wants a pointer, which TS cannot build.
+Napi::Value AttachFilter(const Napi::CallbackInfo& info) {
+  Bytes prog = BytesArg(info, 1);
+  sock_fprog fprog{static_cast<unsigned short>(prog.len / sizeof(sock_filter)),
+                   reinterpret_cast<sock_filter*>(const_cast<uint8_t*>(prog.data))};
+  if (setsockopt(IntArg(info, 0), SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof fprog) < 0)
+    return ThrowErrno(info.Env(), "setsockopt", errno);
+  return info.Env().Undefined();
 }
 
 // getsockname(fd) -> raw sockaddr bytes (netlink needs the kernel-assigned port id).
@@ -323,6 +335,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setsockopt", Napi::Function::New(env, SetSockOpt));
   exports.Set("setProcessName", Napi::Function::New(env, SetProcessName));
   exports.Set("getsockopt", Napi::Function::New(env, GetSockOpt));
+  exports.Set("attachFilter", Napi::Function::New(env, AttachFilter));
   exports.Set("getsockname", Napi::Function::New(env, GetSockName));
   exports.Set("sendmsg", Napi::Function::New(env, SendMsg));
   exports.Set("recvmsg", Napi::Function::New(env, RecvMsg));
