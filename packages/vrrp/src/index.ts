@@ -1,1 +1,11 @@
-export {};
+export * from './codec/address.js';
+export * from './codec/checksum.js';
+export * from './codec/vrrp-header.js';
+export * from './codec/ipv4-header.js';
+export * from './codec/ipv6-header.js';
+export * from './codec/ipsec-ah.js';
+export * from './codec/advert-packet.js';
+export * from './validate/drop-reasons.js';
+export * from './validate/validate-advert.js';
+export * from './validate/apply-stats.js';
+export * from './stats/vrrp-stats.js';
