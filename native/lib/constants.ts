@@ -85,6 +85,7 @@ export const NETLINK_EXT_ACK = 11;
 export const NETLINK_GET_STRICT_CHK = 12;
 
 export const MSG_PEEK = 0x02;
+export const MSG_DONTROUTE = 0x04;
 export const MSG_CTRUNC = 0x08;
 export const MSG_TRUNC = 0x20;
 export const MSG_DONTWAIT = 0x40;

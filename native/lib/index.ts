@@ -8,3 +8,4 @@ export * from './reader.js';
 export * from './fake.js';
 export * from './privilege.js';
 export * from './bpf.js';
+export * from './sockopt.js';

@@ -1,0 +1,2 @@
+export * from './ipv4-header.js';
+export * from './vrrp-socket.js';
