@@ -14,6 +14,16 @@ export function bytesEqual(a: Uint8Array, aOffset: number, b: Uint8Array, bOffse
   return true;
 }
 
+/**
+ * A real copy of buf[start, end). Buffer#slice returns a view, so decoded
+ * fields made with it would change when the receive buffer is reused.
+ */
+export function copyBytes(buf: Uint8Array, start: number, end: number): Uint8Array {
+  const out = new Uint8Array(end - start);
+  out.set(buf.subarray(start, end));
+  return out;
+}
+
 /** Reads 4 bytes as an unsigned 32-bit big-endian value (IPv4 address in network order). */
 export function readU32(buf: Uint8Array, offset: number): number {
   return ((buf[offset]! << 24) | (buf[offset + 1]! << 16) | (buf[offset + 2]! << 8) | buf[offset + 3]!) >>> 0;

@@ -3,6 +3,7 @@
  * layout, HMAC-MD5-96 ICV keyed with the 8-byte auth_pass, SPI = the sender's
  * IPv4 source address, sequence number counting up from 1).
  */
+import { copyBytes } from './address.js';
 import { createHmac } from 'node:crypto';
 
 export const IPSEC_AH_LEN = 24;
@@ -36,7 +37,7 @@ export function decodeIpsecAh(buf: Uint8Array, offset: number, length: number): 
       reserved: (buf[offset + 2]! << 8) | buf[offset + 3]!,
       spi: u32(buf, offset + 4),
       seqNumber: u32(buf, offset + 8),
-      icv: buf.slice(offset + 12, offset + IPSEC_AH_LEN),
+      icv: copyBytes(buf, offset + 12, offset + IPSEC_AH_LEN),
     },
   };
 }
@@ -67,7 +68,7 @@ export function computeAhIcv(
 ): Uint8Array {
   const ihlBytes = (packet[ipOffset]! & 0x0f) * 4;
   const covered = ihlBytes + IPSEC_AH_LEN;
-  const head = packet.slice(ipOffset, ipOffset + covered);
+  const head = copyBytes(packet, ipOffset, ipOffset + covered);
   head[1] = 0;
   head[6] = 0;
   head[7] = 0;

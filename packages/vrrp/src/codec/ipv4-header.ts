@@ -4,6 +4,7 @@
  * configured unicast TTL), id counting from 1, no fragmentation bits,
  * protocol 112 (or 51 for AH), checksum left 0 for the kernel to fill.
  */
+import { copyBytes } from './address.js';
 import { internetChecksum } from './checksum.js';
 
 export const IPV4_MIN_HEADER_LEN = 20;
@@ -51,9 +52,9 @@ export function decodeIPv4Header(buf: Uint8Array, offset: number, length: number
     ttl: buf[offset + 8]!,
     protocol: buf[offset + 9]!,
     checksum: (buf[offset + 10]! << 8) | buf[offset + 11]!,
-    src: buf.slice(offset + 12, offset + 16),
-    dst: buf.slice(offset + 16, offset + 20),
-    options: buf.slice(offset + 20, offset + hlen),
+    src: copyBytes(buf, offset + 12, offset + 16),
+    dst: copyBytes(buf, offset + 16, offset + 20),
+    options: copyBytes(buf, offset + 20, offset + hlen),
   };
   return { ok: true, header, headerLength: hlen };
 }

@@ -3,6 +3,7 @@
  * does, and strips it on receive), but captures hold it and the IPv6
  * pseudo-header checksum needs its addresses.
  */
+import { copyBytes } from './address.js';
 export const IPV6_HEADER_LEN = 40;
 
 export interface IPv6Header {
@@ -31,8 +32,8 @@ export function decodeIPv6Header(buf: Uint8Array, offset: number, length: number
       payloadLength: (buf[offset + 4]! << 8) | buf[offset + 5]!,
       nextHeader: buf[offset + 6]!,
       hopLimit: buf[offset + 7]!,
-      src: buf.slice(offset + 8, offset + 24),
-      dst: buf.slice(offset + 24, offset + 40),
+      src: copyBytes(buf, offset + 8, offset + 24),
+      dst: copyBytes(buf, offset + 24, offset + 40),
     },
   };
 }

@@ -6,6 +6,7 @@
  *  bytes 4-5: v2 auth type, advert int (s) | v3 4 reserved bits + 12-bit max advert int (cs)
  *  bytes 6-7: checksum, then count addresses, then (v2 over IPv4 only) 8 bytes of auth data.
  */
+import { copyBytes } from './address.js';
 import { IPV4_LEN, IPV6_LEN } from './address.js';
 import { ipv4PseudoHeaderSum, ipv6PseudoHeaderSum, internetChecksum } from './checksum.js';
 
@@ -153,7 +154,7 @@ export function decodeVrrpAdvert(buf: Uint8Array, offset: number, length: number
   const addresses: Uint8Array[] = [];
   for (let i = 0; i < count; i++) {
     const at = offset + VRRP_HEADER_LEN + i * alen;
-    addresses.push(buf.slice(at, at + alen));
+    addresses.push(copyBytes(buf, at, at + alen));
   }
   const advert: VrrpAdvert = {
     version,
@@ -165,7 +166,7 @@ export function decodeVrrpAdvert(buf: Uint8Array, offset: number, length: number
     reserved: isV2 ? 0 : b4 >>> 4,
     checksum: (buf[offset + 6]! << 8) | buf[offset + 7]!,
     addresses,
-    authData: withAuth ? buf.slice(addrEnd, addrEnd + VRRP_AUTH_DATA_LEN) : null,
+    authData: withAuth ? copyBytes(buf, addrEnd, addrEnd + VRRP_AUTH_DATA_LEN) : null,
   };
   return { ok: true, advert, byteLength: addrEnd - offset + (withAuth ? VRRP_AUTH_DATA_LEN : 0) };
 }
