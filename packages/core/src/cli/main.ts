@@ -1,0 +1,241 @@
+/**
+ * `keepalived` entry point: parse the command line as keepalived 2.2.7 does,
+ * then -h / -v / --signum / -t, or start.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { formatDiagnostic, type Diagnostic } from '../config/diagnostics.js';
+import { ExitCode } from '../exit-codes.js';
+import { openLogFile, makeLogFileName } from '../log/file.js';
+import { createLogger, setProcessLogger, type Logger, type TextSink } from '../log/logger.js';
+import { LogIdent } from '../log/priority.js';
+import { loadConfigApi, type ConfigApi } from './config-api.js';
+import { usageText } from './help.js';
+import { notImplementedLines } from './not-implemented.js';
+import { parseCommandLine, type CliOptions } from './options.js';
+import { logConfigFiles, logStartup } from './startup.js';
+import { currentUname, versionText, type Uname } from './version.js';
+import type { NativeBinding } from '@keepalived-ts/native';
+
+export const DEFAULT_CONFIG_FILE = '/etc/keepalived/keepalived.conf';
+
+/** What the daemon start needs from the CLI; the supervisor plugs in here. */
+export interface StartContext {
+  argv0: string;
+  args: readonly string[];
+  options: CliOptions;
+  configFile: string;
+  configId: string;
+  log: Logger;
+}
+
+export interface MainIo {
+  /** argv[0] as keepalived would see it; default: see defaultArgv0(). */
+  argv0?: string;
+  stdout?: TextSink;
+  stderr?: TextSink;
+  env?: NodeJS.ProcessEnv;
+  uname?: Uname;
+  /** The configuration layers; loaded from ../config on first use by default. */
+  configApi?: ConfigApi;
+  /** The native shim for syslog; loaded on first use by default. */
+  native?: NativeBinding | (() => NativeBinding);
+  /** /dev/log by default. */
+  syslogPath?: string;
+  /** The daemon proper. Absent: this build says it cannot run the daemon yet and exits non-zero. */
+  startDaemon?: (ctx: StartContext) => Promise<number>;
+}
+
+/** glibc's strerror() texts for the errors opening a file can give. */
+const STRERROR: Record<string, string> = {
+  ENOENT: 'No such file or directory',
+  EACCES: 'Permission denied',
+  EPERM: 'Operation not permitted',
+  EISDIR: 'Is a directory',
+  ENOTDIR: 'Not a directory',
+  ELOOP: 'Too many levels of symbolic links',
+  EROFS: 'Read-only file system',
+  ENOSPC: 'No space left on device',
+  ENAMETOOLONG: 'File name too long',
+  EMFILE: 'Too many open files',
+  ENFILE: 'Too many open files in system',
+  ETXTBSY: 'Text file busy',
+};
+
+/**
+ * keepalived prints argv[0] as its shell passed it. A script started by
+ * name through PATH loses that (the kernel gives node the full path), so
+ * when PATH would find this very file under its base name, use that name.
+ */
+export function defaultArgv0(script = process.argv[1] ?? 'keepalived', env = process.env): string {
+  const base = path.basename(script);
+  for (const dir of (env['PATH'] ?? '').split(':')) {
+    if (!dir) continue;
+    const candidate = path.join(dir, base);
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+    } catch {
+      continue;
+    }
+    return path.resolve(candidate) === path.resolve(script) ? base : script;
+  }
+  return script;
+}
+
+/** The node name up to its first '.', keepalived's default config id. */
+export function defaultConfigId(uname: Uname): string {
+  const dot = uname.nodename.indexOf('.');
+  return dot === -1 ? uname.nodename : uname.nodename.slice(0, dot);
+}
+
+class FdSink implements TextSink {
+  constructor(private readonly fd: number) {}
+  write(chunk: string): boolean {
+    fs.writeSync(this.fd, chunk);
+    return true;
+  }
+}
+
+/** Runs the CLI and returns the exit code (tests call this; main() sets process.exitCode). */
+export async function runCli(args: readonly string[], io: MainIo = {}): Promise<number> {
+  const argv0 = io.argv0 ?? defaultArgv0();
+  const stdout = io.stdout ?? process.stdout;
+  let stderr: TextSink = io.stderr ?? process.stderr;
+  const uname = io.uname ?? currentUname();
+  const parsed = parseCommandLine(args, argv0);
+  const o = parsed.options;
+  const parseSyslog: string[] = [];
+
+  for (const out of parsed.output) {
+    if (out.kind === 'syslog') parseSyslog.push(out.text);
+    else if (out.kind !== 'redirect-stderr') (out.kind === 'stdout' ? stdout : stderr).write(out.text);
+    else {
+      try {
+        const { O_WRONLY, O_APPEND, O_CREAT, O_NOFOLLOW } = fs.constants;
+        stderr = new FdSink(fs.openSync(out.path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW, 0o644));
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code ?? '';
+        const errno = (os.constants.errno as Record<string, number>)[code] ?? 0;
+        stderr.write(`Unable to open config-test log file ${out.path} ${errno} - ${STRERROR[code] ?? code}\n`);
+        return ExitCode.FATAL;
+      }
+    }
+  }
+
+  switch (parsed.action.kind) {
+    case 'help':
+      stderr.write(usageText(argv0));
+      return 0;
+    case 'version':
+      stderr.write(versionText(uname));
+      return 0;
+    case 'signum':
+      stdout.write(`${parsed.action.signum}\n`);
+      return 0;
+    case 'genhash':
+      stderr.write('keepalived-ts: genhash mode (-T) is not implemented yet\n');
+      return ExitCode.FATAL;
+    case 'exit':
+      return parsed.action.code;
+    case 'run':
+      break;
+  }
+
+  const configFile = o.configFile ?? DEFAULT_CONFIG_FILE;
+  const configId = o.configId ?? defaultConfigId(uname);
+  if (o.configTest) return configTest(io, stderr, configFile, configId, o, parsed.configErrorRaised);
+  return start(io, argv0, args, o, configFile, configId, parseSyslog, uname);
+}
+
+async function configTest(
+  io: MainIo,
+  stderr: TextSink,
+  configFile: string,
+  configId: string,
+  o: CliOptions,
+  configErrorRaised: boolean,
+): Promise<number> {
+  const api = io.configApi ?? (await loadConfigApi());
+  const diagnostics: Diagnostic[] = [];
+  const read = await api.read(configFile, { configId, includeMissingIsError: o.allConfig });
+  diagnostics.push(...read.diagnostics);
+  for (const d of read.diagnostics) stderr.write(`${formatDiagnostic(d)}\n`);
+  if (read.tree.files.length > 0) {
+    const built = await api.build(read.tree);
+    diagnostics.push(...built.diagnostics);
+    for (const d of built.diagnostics) stderr.write(`${formatDiagnostic(d)}\n`);
+  }
+  const worst = diagnostics.reduce((max, d) => Math.max(max, d.exitCode ?? 0), configErrorRaised ? 5 : 0);
+  return worst;
+}
+
+function createParentLogger(io: MainIo, o: CliOptions, native: NativeBinding | (() => NativeBinding)): Logger {
+  const file = o.logFile ? openLogFile(makeLogFileName(o.logFile, undefined, undefined, undefined), o.flushLogFile) : undefined;
+  return createLogger({
+    ident: LogIdent.parent,
+    facility: o.logFacility,
+    syslog: !o.noSyslog,
+    native,
+    syslogPath: io.syslogPath,
+    console: o.logConsole && o.dontFork,
+    consoleSink: io.stderr,
+    file,
+    detail: o.logDetail,
+  });
+}
+
+async function start(
+  io: MainIo,
+  argv0: string,
+  args: readonly string[],
+  o: CliOptions,
+  configFile: string,
+  configId: string,
+  parseSyslog: string[],
+  uname: Uname,
+): Promise<number> {
+  const nativeLoader = io.native ?? (await lazyNative());
+  if (parseSyslog.length > 0 && !o.noSyslog) {
+    // keepalived logs these while parsing, before console logging is switched on: syslog only.
+    const early = createLogger({ ident: LogIdent.parent, facility: o.logFacility, native: nativeLoader, syslogPath: io.syslogPath });
+    for (const text of parseSyslog) early.info(text);
+    early.close();
+  }
+  const log = createParentLogger(io, o, nativeLoader);
+  setProcessLogger(log);
+  try {
+    logStartup(log, [argv0, ...args], uname);
+    for (const line of notImplementedLines(o)) log.info(line);
+
+    if (io.startDaemon) return await io.startDaemon({ argv0, args, options: o, configFile, configId, log });
+
+    const api = io.configApi ?? (await loadConfigApi());
+    const read = await api.read(configFile, { configId, includeMissingIsError: o.allConfig });
+    if (read.tree.files.length > 0) logConfigFiles(log, configFile, read.tree.files);
+    for (const d of read.diagnostics) log.info(formatDiagnostic(d));
+    if (read.tree.files.length === 0) return ExitCode.NO_CONFIG;
+    const built = await api.build(read.tree);
+    for (const d of built.diagnostics) log.info(formatDiagnostic(d));
+    if (o.dumpConf && api.dump) for (const line of await api.dump(built.config)) log.info(line);
+    log.error('keepalived-ts: the daemon (VRRP and health-checker processes) is not implemented yet - exiting');
+    return ExitCode.FATAL;
+  } finally {
+    log.close();
+  }
+}
+
+async function lazyNative(): Promise<() => NativeBinding> {
+  const { loadNative } = await import('@keepalived-ts/native');
+  return loadNative;
+}
+
+/** bin/keepalived calls this with process.argv.slice(2). */
+export async function main(args: readonly string[]): Promise<void> {
+  try {
+    process.exitCode = await runCli(args);
+  } catch (e) {
+    process.stderr.write(`keepalived-ts: ${(e as Error).stack ?? String(e)}\n`);
+    process.exitCode = ExitCode.PROGRAM_ERROR;
+  }
+}
