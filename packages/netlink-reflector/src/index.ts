@@ -1,1 +1,2 @@
-export {};
+export * from './rtnetlink/index.js';
+export * from './link/index.js';

@@ -7,6 +7,7 @@ import {
   type AddrMessage, type LinkMessage, type RouteMessage, type RtnlMessage, type RuleMessage,
 } from '../src/rtnetlink/index.js';
 import * as C from '../src/rtnetlink/constants.js';
+import { AF_INET, AF_INET6 } from '@keepalived-ts/native';
 
 interface Golden { name: string; direction: string; command: string; hex: string[] }
 const golden = JSON.parse(
@@ -35,12 +36,12 @@ t.test('golden: ip addr add 192.0.2.10/24 brd + dev eth0 label eth0:2', async (t
   t.equal(m.type, C.RTM_NEWADDR);
   t.equal(m.flags, CREATE);
   t.same(m.addr, {
-    family: C.AF_INET, prefixLen: 24, flags: 0, scope: 0, index: 3,
+    family: AF_INET, prefixLen: 24, flags: 0, scope: 0, index: 3,
     local: '192.0.2.10', label: 'eth0:2', address: '192.0.2.10', broadcast: '192.0.2.255',
   });
   const ours = encodeRtnl({
     kind: 'addr', type: C.RTM_NEWADDR, flags: CREATE, seq: m.seq, pid: 0,
-    addr: { family: C.AF_INET, prefixLen: 24, flags: 0, scope: 0, index: 3, local: '192.0.2.10',
+    addr: { family: AF_INET, prefixLen: 24, flags: 0, scope: 0, index: 3, local: '192.0.2.10',
       label: 'eth0:2', address: '192.0.2.10', broadcast: ipv4Broadcast('192.0.2.10', 24) },
   });
   t.equal(ours.toString('hex'), sent.toString('hex'), 'byte-identical to iproute2');
@@ -78,7 +79,7 @@ t.test('golden: ip route add with gateway, table, metric, src', async (t) => {
   const [m] = decodeRtnl(sent);
   if (m?.kind !== 'route') return t.fail('not a route message');
   t.same(m.route, {
-    family: C.AF_INET, dstLen: 24, srcLen: 0, tos: 0, table: 100, protocol: C.RTPROT_BOOT,
+    family: AF_INET, dstLen: 24, srcLen: 0, tos: 0, table: 100, protocol: C.RTPROT_BOOT,
     scope: C.RT_SCOPE_UNIVERSE, type: C.RTN_UNICAST, flags: 0, dst: '198.51.100.0',
     gateway: '192.0.2.1', priority: 5, prefsrc: '192.0.2.10', oif: 3,
   });
@@ -90,7 +91,7 @@ t.test('golden: ip rule add from ... table 100 prio 100', async (t) => {
   const [m] = decodeRtnl(sent);
   if (m?.kind !== 'rule') return t.fail('not a rule message');
   t.same(m.rule, {
-    family: C.AF_INET, dstLen: 0, srcLen: 32, tos: 0, table: 100, action: C.FR_ACT_TO_TBL, flags: 0,
+    family: AF_INET, dstLen: 0, srcLen: 32, tos: 0, table: 100, action: C.FR_ACT_TO_TBL, flags: 0,
     src: '192.0.2.10', priority: 100,
   });
   t.equal(encodeRtnl(m).toString('hex'), sent.toString('hex'));
@@ -151,17 +152,17 @@ t.test('encode/decode round trips at a non-zero offset', async (t) => {
     kind: 'macvlan', macvlanMode: 'bridge',
   };
   const addr: AddrMessage = {
-    family: C.AF_INET6, prefixLen: 64, flags: C.IFA_F_NODAD | C.IFA_F_NOPREFIXROUTE, scope: 0,
+    family: AF_INET6, prefixLen: 64, flags: C.IFA_F_NODAD | C.IFA_F_NOPREFIXROUTE, scope: 0,
     index: 4, local: '2001:db8::1', address: '2001:db8::1', label: 'eth0',
     cacheInfo: { preferred: 1, valid: 2, created: 3, updated: 4 }, routePriority: 10,
   };
   const route: RouteMessage = {
-    family: C.AF_INET6, dstLen: 48, srcLen: 0, tos: 0, table: 1000, protocol: C.RTPROT_KEEPALIVED,
+    family: AF_INET6, dstLen: 48, srcLen: 0, tos: 0, table: 1000, protocol: C.RTPROT_KEEPALIVED,
     scope: 0, type: C.RTN_UNICAST, flags: 0, dst: '2001:db8:1::', gateway: 'fe80::1', oif: 3,
     priority: 1024, prefsrc: '2001:db8::1', mark: 5, pref: 0, iif: 2, src: '2001:db8:2::',
   };
   const rule: RuleMessage = {
-    family: C.AF_INET, dstLen: 24, srcLen: 32, tos: 0, table: 300, action: C.FR_ACT_TO_TBL,
+    family: AF_INET, dstLen: 24, srcLen: 32, tos: 0, table: 300, action: C.FR_ACT_TO_TBL,
     flags: C.FIB_RULE_INVERT, src: '192.0.2.1', dst: '198.51.100.0', priority: 5, fwmark: 3,
     fwmask: 0xff, iifname: 'eth0', oifname: 'eth1', suppressPrefixLen: 0, uidRange: { start: 1, end: 2 },
     protocol: C.RTPROT_KEEPALIVED,

@@ -1,7 +1,7 @@
 // struct ifaddrmsg (8 bytes) + IFA_* attributes.
 import { AttrSet, AttrWriter } from './attrs.js';
 import {
-  AF_INET, IFA_ADDRESS, IFA_BROADCAST, IFA_CACHEINFO, IFA_FLAGS, IFA_LABEL, IFA_LOCAL, IFA_RT_PRIORITY,
+  IFA_ADDRESS, IFA_BROADCAST, IFA_CACHEINFO, IFA_FLAGS, IFA_LABEL, IFA_LOCAL, IFA_RT_PRIORITY,
 } from './constants.js';
 import { bufferToIp, ipToBuffer } from './ipaddr.js';
 
@@ -102,6 +102,3 @@ export function decodeAddrMsg(buf: Buffer, offset = 0, end = buf.length): AddrMe
   return m;
 }
 
-export function isIPv4Addr(m: AddrMessage): boolean {
-  return m.family === AF_INET;
-}

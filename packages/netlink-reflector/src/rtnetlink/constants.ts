@@ -1,14 +1,8 @@
 // Linux rtnetlink ABI numbers (include/uapi/linux/{netlink,rtnetlink,if_link,if_addr,fib_rules}.h).
 // Values were checked against the installed kernel headers with a throwaway C program.
 
-export const NETLINK_ROUTE = 0;
-export const SOL_NETLINK = 270;
-export const NETLINK_ADD_MEMBERSHIP = 1;
-export const NETLINK_EXT_ACK = 11;
-export const SOL_SOCKET = 1;
-export const SO_RCVBUF = 8;
-export const SO_SNDBUF = 7;
-export const SO_RCVBUFFORCE = 33;
+// Socket-level numbers (AF_*, SOL_*, SO_*, NETLINK_ROUTE, NETLINK_EXT_ACK) come from
+// @keepalived-ts/native so that no two modules export the same name.
 
 // nlmsghdr.nlmsg_type values common to every netlink family.
 export const NLMSG_NOOP = 1;
@@ -71,10 +65,6 @@ export const RTNLGRP_IPV4_RULE = 8;
 export const RTNLGRP_IPV6_IFADDR = 9;
 export const RTNLGRP_IPV6_ROUTE = 11;
 export const RTNLGRP_IPV6_RULE = 19;
-
-export const AF_UNSPEC = 0;
-export const AF_INET = 2;
-export const AF_INET6 = 10;
 
 // struct ifinfomsg attributes.
 export const IFLA_ADDRESS = 1;

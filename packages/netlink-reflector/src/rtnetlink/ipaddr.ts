@@ -1,7 +1,7 @@
 // Text <-> bytes for IP and MAC addresses, matching inet_ntop/`ip` output so
 // table entries compare equal to what `ip -j` prints.
 import { isIPv4, isIPv6 } from 'node:net';
-import { AF_INET, AF_INET6 } from './constants.js';
+import { AF_INET, AF_INET6 } from '@keepalived-ts/native';
 
 export function familyOf(address: string): typeof AF_INET | typeof AF_INET6 {
   if (isIPv4(address)) return AF_INET;
