@@ -1,0 +1,147 @@
+/**
+ * ConfigTree -> typed KeepalivedConfig, with keepalived's diagnostics.
+ *
+ * keepalived parses the file once per process (parent, checker, vrrp, bfd)
+ * and `-t` validates in that order, so a message can be printed several
+ * times. We walk once, tag each diagnostic with the process that would have
+ * reported it, and emit each distinct message once, in keepalived's order
+ * of first appearance.
+ */
+import { existsSync } from 'node:fs';
+import type { ConfigTree, SourceLocation } from './tree.js';
+import type { Diagnostic } from './diagnostics.js';
+import { KeepalivedConfig, defaultGlobalDefs } from './model/index.js';
+import { EXIT_FOR_KIND, MissingParameterError, type ErrorKind, type KeywordEnv } from './keywords/types.js';
+import { walkBlock } from './keywords/walk.js';
+import { rootKeywords, type RootState } from './keywords/root.js';
+import { completeVrrp } from './validate/vrrp.js';
+import { completeVirtualServers } from './validate/checker.js';
+import { checkCheckerScriptSecurity, checkStartupScriptSecurity, defaultScriptAccessible } from './validate/scripts.js';
+
+export interface BuildContext {
+  /** Whether a network interface exists. Default: /sys/class/net/<name> exists. */
+  interfaceExists?(name: string): boolean;
+  /** Whether a script path (or bare name, searched in PATH) exists and is executable. */
+  scriptAccessible?(path: string): boolean;
+  /** Validate the result with the zod schema (default true). */
+  validateSchema?: boolean;
+}
+
+export interface BuildResult {
+  config: KeepalivedConfig;
+  diagnostics: Diagnostic[];
+  /** The `keepalived -t` exit code these diagnostics call for (ConfigTestExit, or 2 for a missing parameter). */
+  exitCode: number;
+}
+
+type Phase = 'parent' | 'checker' | 'vrrp' | 'bfd';
+const PHASE_ORDER: Record<Phase, number> = { parent: 0, checker: 1, vrrp: 2, bfd: 3 };
+
+const CHECKER_ROOTS = new Set(['virtual_server', 'virtual_server_group', 'SSL']);
+const BFD_ROOTS = new Set(['bfd_instance']);
+const VRRP_ROOTS = new Set([
+  'vrrp_instance', 'vrrp_sync_group', 'vrrp_script', 'vrrp_track_process', 'track_file', 'vrrp_track_file',
+  'garp_group', 'static_ipaddress', 'static_routes', 'static_rules', 'track_group', 'linkbeat_interfaces',
+  'interface_up_down_delays',
+]);
+
+function phaseOf(keyword: string): Phase {
+  if (CHECKER_ROOTS.has(keyword)) return 'checker';
+  if (VRRP_ROOTS.has(keyword)) return 'vrrp';
+  if (BFD_ROOTS.has(keyword)) return 'bfd';
+  return 'parent';
+}
+
+interface Tagged {
+  d: Diagnostic;
+  phase: Phase;
+  seq: number;
+}
+
+export function emptyConfig(): KeepalivedConfig {
+  return {
+    global: defaultGlobalDefs(), vrrpScripts: [], trackFiles: [], trackProcesses: [], vrrpSyncGroups: [],
+    vrrpInstances: [], garpGroups: [], staticIpaddress: [], staticRoutes: [], staticRules: [], staticTrackGroups: [],
+    linkbeatInterfaces: [], interfaceUpDownDelays: [], virtualServerGroups: [], virtualServers: [], bfdInstances: [],
+    files: [],
+  };
+}
+
+function defaultInterfaceExists(name: string): boolean {
+  return !name.includes('/') && existsSync(`/sys/class/net/${name}`);
+}
+
+export function buildConfig(tree: ConfigTree, ctx: BuildContext = {}): BuildResult {
+  const tagged: Tagged[] = [];
+  let phase: Phase = 'parent';
+  const push = (message: string, loc: SourceLocation | undefined, kind: ErrorKind): void => {
+    const exitCode = EXIT_FOR_KIND[kind];
+    const severity = kind === 'log' ? 'info' : 'error';
+    tagged.push({ d: loc ? { severity, message, loc, exitCode } : { severity, message, exitCode }, phase, seq: tagged.length });
+  };
+  const config = emptyConfig();
+  config.files = [...tree.files];
+  const env: KeywordEnv = {
+    config,
+    loc: undefined,
+    nonExistentInterface: false,
+    interfaceExists: ctx.interfaceExists ?? defaultInterfaceExists,
+    error(message, kind = 'general') { push(message, this.loc, kind); },
+    errorNoLoc(message, kind = 'general') { push(message, undefined, kind); },
+    arg(stmt, index) {
+      const w = stmt.words[index];
+      if (w !== undefined) return w;
+      const message = index > 0
+        ? `*** Configuration line starting \`${stmt.words[0]}\` is missing a parameter after keyword \`${stmt.words[index - 1]}\` at word position ${index + 1}`
+        : `*** Configuration line starting \`${stmt.words[0]}\` is missing a parameter at word position ${index + 1}`;
+      throw new MissingParameterError({ severity: 'error', message, loc: stmt.loc, exitCode: 2 });
+    },
+  };
+  const state: RootState = { config, vrrpDrafts: [], vrrpNames: new Set(), virtualServerDrafts: [] };
+  const accessible = ctx.scriptAccessible ?? defaultScriptAccessible;
+
+  try {
+    for (const stmt of tree.statements) {
+      phase = phaseOf(stmt.words[0] ?? '');
+      walkBlock([stmt], rootKeywords, state, env);
+    }
+    env.loc = undefined;
+    phase = 'parent';
+    checkStartupScriptSecurity(config, env, accessible);
+    phase = 'checker';
+    config.virtualServers = completeVirtualServers(state.virtualServerDrafts, config, env);
+    checkCheckerScriptSecurity(config, env, accessible);
+    phase = 'vrrp';
+    config.vrrpInstances = completeVrrp(state.vrrpDrafts, config, env, accessible);
+  } catch (e) {
+    if (!(e instanceof MissingParameterError)) throw e;
+    // keepalived exits immediately; what was reported before still stands
+    tagged.push({ d: e.diagnostic, phase, seq: tagged.length });
+    return { config, diagnostics: orderAndDedup(tagged), exitCode: 2 };
+  }
+
+  if (ctx.validateSchema !== false) {
+    const parsed = KeepalivedConfig.safeParse(config);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues.slice(0, 10))
+        tagged.push({ d: { severity: 'error', message: `internal: config model invalid at ${issue.path.join('.')}: ${issue.message}`, exitCode: 0 }, phase: 'bfd', seq: tagged.length });
+    }
+  }
+  const diagnostics = orderAndDedup(tagged);
+  const exitCode = diagnostics.reduce((max, d) => Math.max(max, d.exitCode ?? 0), 0);
+  return { config, diagnostics, exitCode };
+}
+
+/** keepalived's order of first appearance (parent, checker, vrrp, bfd passes), each message once. */
+function orderAndDedup(tagged: Tagged[]): Diagnostic[] {
+  tagged.sort((a, b) => PHASE_ORDER[a.phase] - PHASE_ORDER[b.phase] || a.seq - b.seq);
+  const seen = new Set<string>();
+  const out: Diagnostic[] = [];
+  for (const t of tagged) {
+    const key = `${t.d.loc?.file ?? ''}\0${t.d.loc?.line ?? ''}\0${t.d.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(t.d);
+  }
+  return out;
+}

@@ -1,0 +1,141 @@
+import { z } from 'zod';
+import { ScriptCommand } from './common.js';
+
+const NotifyFifo = z.object({ name: z.string().optional(), script: ScriptCommand.optional() });
+
+const ProcessTuning = z.object({
+  /** nice value -20..19 */
+  priority: z.number().int().min(-20).max(19).default(0),
+  noSwap: z.boolean().default(false),
+  realtimePriority: z.number().int().default(0),
+  cpuAffinity: z.array(z.number().int().min(0)).default([]),
+  /** RLIMIT_RTTIME in microseconds */
+  rlimitRttime: z.number().int().min(1).default(10000),
+});
+export type ProcessTuning = z.infer<typeof ProcessTuning>;
+
+export const LvsSyncDaemon = z.object({
+  interface: z.string(),
+  vrrpInstance: z.string().optional(),
+  syncId: z.number().int().min(0).max(255).optional(),
+  maxlen: z.number().int().optional(),
+  port: z.number().int().optional(),
+  ttl: z.number().int().optional(),
+  group: z.string().optional(),
+});
+
+/** global_defs and the root-level global keywords (net_namespace, instance, ...). */
+export const GlobalDefs = z.object({
+  routerId: z.string().optional(),
+  netNamespace: z.string().optional(),
+  netNamespaceIpvs: z.string().optional(),
+  namespaceWithIpsets: z.boolean().default(false),
+  usePidDir: z.boolean().default(false),
+  instance: z.string().optional(),
+  childWaitTimeSec: z.number().int().optional(),
+  linkbeatUsePolling: z.boolean().default(false),
+  processName: z.string().optional(),
+  vrrpProcessName: z.string().optional(),
+  checkerProcessName: z.string().optional(),
+  bfdProcessName: z.string().optional(),
+  notificationEmailFrom: z.string().optional(),
+  notificationEmail: z.array(z.string()).default([]),
+  smtpServer: z.object({ host: z.string(), port: z.number().int() }).optional(),
+  smtpHeloName: z.string().optional(),
+  /** microseconds */
+  smtpConnectTimeoutUs: z.number().int().default(30_000_000),
+  smtpAlert: z.boolean().optional(),
+  smtpAlertVrrp: z.boolean().optional(),
+  smtpAlertChecker: z.boolean().optional(),
+  checkerLogAllFailures: z.boolean().default(false),
+  startupScript: ScriptCommand.optional(),
+  startupScriptTimeoutSec: z.number().int().optional(),
+  shutdownScript: ScriptCommand.optional(),
+  shutdownScriptTimeoutSec: z.number().int().optional(),
+  maxAutoPriority: z.number().int().default(0),
+  minAutoPriorityDelayUs: z.number().int().default(1_000_000),
+  dynamicInterfaces: z.boolean().default(false),
+  allowIfChanges: z.boolean().default(false),
+  noEmailFaults: z.boolean().default(false),
+  defaultInterface: z.string().optional(),
+  disableLocalIgmp: z.boolean().default(false),
+  lvsTimeouts: z.object({ tcp: z.number().optional(), tcpfin: z.number().optional(), udp: z.number().optional() }).default({}),
+  lvsFlush: z.boolean().default(false),
+  /** 'disabled' | 'all' | 'vs' (only keepalived's own virtual servers) */
+  lvsFlushOnStop: z.enum(['disabled', 'all', 'vs']).default('disabled'),
+  lvsSyncDaemon: LvsSyncDaemon.optional(),
+  vrrpMcastGroup4: z.string().default('224.0.0.18'),
+  vrrpMcastGroup6: z.string().default('ff02::12'),
+  /** microseconds */
+  vrrpGarpMasterDelayUs: z.number().int().default(5_000_000),
+  vrrpGarpMasterRepeat: z.number().int().default(5),
+  /** seconds */
+  vrrpGarpMasterRefreshSec: z.number().int().default(0),
+  vrrpGarpMasterRefreshRepeat: z.number().int().default(1),
+  vrrpGarpLowerPrioDelayUs: z.number().int().default(5_000_000),
+  vrrpGarpLowerPrioRepeat: z.number().int().default(5),
+  vrrpDownTimerAdverts: z.number().int().min(1).max(100).default(3),
+  vrrpGarpIntervalUs: z.number().int().default(0),
+  vrrpGnaIntervalUs: z.number().int().default(0),
+  vrrpMinGarp: z.boolean().default(false),
+  /** seconds; 0 = off */
+  vrrpGarpExtraIfSec: z.number().int().default(0),
+  vrrpGarpExtraIfAll: z.boolean().default(false),
+  vrrpLowerPrioNoAdvert: z.boolean().default(false),
+  vrrpHigherPrioSendAdvert: z.boolean().default(false),
+  vrrpVersion: z.union([z.literal(2), z.literal(3)]).default(2),
+  nftables: z.string().optional(),
+  nftablesPriority: z.number().int().optional(),
+  nftablesIfindex: z.boolean().default(false),
+  nftablesIpvs: z.string().optional(),
+  nftablesIpvsPriority: z.number().int().optional(),
+  nftablesIpvsStartFwmark: z.number().int().optional(),
+  nftablesCounters: z.boolean().default(false),
+  vrrpCheckUnicastSrc: z.boolean().default(false),
+  vrrpSkipCheckAdvAddr: z.boolean().default(false),
+  vrrpStrict: z.boolean().default(false),
+  vrrp: ProcessTuning.default(ProcessTuning.parse({})),
+  checker: ProcessTuning.default(ProcessTuning.parse({})),
+  bfd: ProcessTuning.default(ProcessTuning.parse({})),
+  notifyFifo: NotifyFifo.default({}),
+  vrrpNotifyFifo: NotifyFifo.default({}),
+  lvsNotifyFifo: NotifyFifo.default({}),
+  vrrpNotifyPriorityChanges: z.boolean().default(false),
+  fifoWriteVrrpStatesOnReload: z.boolean().default(false),
+  snmpSocket: z.string().optional(),
+  enableTraps: z.boolean().default(false),
+  enableSnmpVrrp: z.boolean().default(false),
+  enableSnmpRfcv2: z.boolean().default(false),
+  enableSnmpRfcv3: z.boolean().default(false),
+  enableSnmpChecker: z.boolean().default(false),
+  enableDbus: z.boolean().default(false),
+  dbusServiceName: z.string().optional(),
+  scriptUser: z.string().optional(),
+  scriptGroup: z.string().optional(),
+  enableScriptSecurity: z.boolean().default(false),
+  netlinkBufs: z.record(z.string(), z.number().int()).default({}),
+  netlinkBufsForce: z.record(z.string(), z.boolean()).default({}),
+  rsInitNotifies: z.boolean().default(false),
+  noCheckerEmails: z.boolean().default(false),
+  vrrpRxBufsPolicy: z.array(z.string()).default([]),
+  vrrpRxBufsMultiplier: z.number().int().default(3),
+  vrrpStartupDelayUs: z.number().int().default(0),
+  logUnknownVrids: z.boolean().default(false),
+  vmacPrefix: z.string().optional(),
+  vmacAddrPrefix: z.string().optional(),
+  umask: z.number().int().default(0o177),
+  randomSeed: z.number().int().optional(),
+  reloadCheckConfig: z.string().optional(),
+  reloadTimeFile: z.string().optional(),
+  reloadRepeat: z.boolean().default(false),
+  reloadFile: z.string().optional(),
+  includeCheck: z.array(z.string()).default([]),
+  configSaveDir: z.string().optional(),
+  tmpConfigDirectory: z.string().optional(),
+  dataUseInstance: z.boolean().default(false),
+});
+export type GlobalDefs = z.infer<typeof GlobalDefs>;
+
+export function defaultGlobalDefs(): GlobalDefs {
+  return GlobalDefs.parse({});
+}
