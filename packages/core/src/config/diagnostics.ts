@@ -8,6 +8,11 @@ export interface Diagnostic {
   message: string;
   loc?: SourceLocation;
   /**
+   * Where the problem lies when keepalived's text carries no location (e.g.
+   * "There are 1 missing '}'s or extra '{'s"); formatDiagnostic does not print it.
+   */
+  origin?: SourceLocation;
+  /**
    * The -t exit code this raises (ConfigTestExit; 0 = none). -t exits with the highest:
    * CONFIG_TEST (5) for ordinary problems, CONFIG_TEST_SECURITY (6) for script security.
    */

@@ -22,6 +22,13 @@ export interface ConfigStatement {
   loc: SourceLocation;
   /** Present when the statement opened a `{ ... }` block (brace on the same or the next line). */
   block?: ConfigStatement[];
+  /** Where the block's '{' was (present with block). */
+  blockStart?: SourceLocation;
+  /**
+   * Where the block's closing '}' was; absent if the configuration ended first.
+   * keepalived reports errors found when a block closes at this line.
+   */
+  blockEnd?: SourceLocation;
 }
 
 export interface ConfigTree {
