@@ -1,0 +1,289 @@
+/**
+ * keepalived's configuration defaults and inheritance (check_data.c
+ * validate_check_config): VS -> RS -> checker, port rules for fwmark and
+ * non-NAT services, quorum/hysteresis clamping. Pure: returns warnings
+ * with keepalived's texts instead of logging them.
+ */
+import { formatRs, formatVs, ipFamily } from './format.js';
+import type {
+  CheckerSettings,
+  CommonCheckerSettings,
+  CheckerType,
+  LbKind,
+  RealServerSettings,
+  ServiceProtocol,
+  VirtualServerSettings,
+} from './model.js';
+
+export const DEFAULT_DELAY_LOOP_S = 60;
+export const DEFAULT_CONNECT_TIMEOUT_S = 5;
+/** IPVS weights are 32-bit in keepalived (IPVS_WEIGHT_LIMIT = INT32_MAX). */
+export const IPVS_WEIGHT_LIMIT = 2147483647;
+
+export interface CheckerTiming {
+  delayLoopMs: number;
+  warmupMs: number;
+  retry: number;
+  delayBeforeRetryMs: number;
+  connectTimeoutMs: number;
+  alpha: boolean;
+  logAllFailures: boolean;
+}
+
+export interface Endpoint {
+  ip: string;
+  port: number;
+  family: 4 | 6;
+}
+
+export interface ResolvedChecker {
+  settings: CheckerSettings;
+  timing: CheckerTiming;
+  dst: Endpoint;
+  bindIp?: string;
+  bindPort?: number;
+  bindIf?: string;
+  fwmark?: number;
+  /** VS delay_loop (MISC_CHECK's default misc_timeout). */
+  vsDelayLoopMs: number;
+  /** Virtualhost inherited from RS / VS (HTTP). */
+  virtualhost?: string;
+}
+
+export interface ResolvedRealServer {
+  ip: string;
+  port: number;
+  weight: number;
+  inhibit: boolean;
+  alpha: boolean;
+  notifyUp?: string;
+  notifyDown?: string;
+  lbKind: LbKind;
+  label: string;
+  checkers: ResolvedChecker[];
+}
+
+export interface ResolvedSorryServer {
+  ip: string;
+  port: number;
+  inhibit: boolean;
+  lbKind: LbKind;
+  weight: number;
+  label: string;
+}
+
+export interface ResolvedVirtualServer {
+  ip?: string;
+  port: number;
+  fwmark?: number;
+  protocol: ServiceProtocol;
+  family: 4 | 6;
+  lbAlgo: string;
+  lbKind: LbKind;
+  persistenceTimeout?: number;
+  delayLoopMs: number;
+  omega: boolean;
+  quorum: number;
+  hysteresis: number;
+  quorumUp?: string;
+  quorumDown?: string;
+  sorry?: ResolvedSorryServer;
+  label: string;
+  realServers: ResolvedRealServer[];
+}
+
+const DEFAULT_RETRY: Record<CheckerType, number> = {
+  TCP_CHECK: 1,
+  HTTP_GET: 1,
+  SSL_GET: 1,
+  SMTP_CHECK: 1,
+  DNS_CHECK: 3,
+  UDP_CHECK: 1,
+  PING_CHECK: 1,
+  MISC_CHECK: 0,
+  FILE_CHECK: 0,
+};
+
+/** 0 means "use the checker's delay_loop" (DNS_CHECK). */
+const DEFAULT_DELAY_BEFORE_RETRY_S: Record<CheckerType, number> = {
+  TCP_CHECK: 1,
+  HTTP_GET: 3,
+  SSL_GET: 3,
+  SMTP_CHECK: 1,
+  DNS_CHECK: 0,
+  UDP_CHECK: 1,
+  PING_CHECK: 1,
+  MISC_CHECK: 1,
+  FILE_CHECK: 1,
+};
+
+const s2ms = (s: number): number => Math.round(s * 1000);
+
+export function resolveCheckerTiming(
+  c: CheckerSettings,
+  rs: RealServerSettings,
+  vs: VirtualServerSettings,
+  globalLogAll = false,
+): CheckerTiming {
+  const common: Partial<CommonCheckerSettings> = c.type === 'FILE_CHECK' ? {} : c;
+  const vsDelay = vs.delayLoop ?? DEFAULT_DELAY_LOOP_S;
+  const rsDelay = rs.delayLoop ?? vsDelay;
+  const delayLoop = common.delayLoop ?? rsDelay;
+  const rsRetry = rs.retry ?? vs.retry;
+  const rsWarmup = rs.warmup ?? vs.warmup;
+  const rsDbr = rs.delayBeforeRetry ?? vs.delayBeforeRetry;
+  const rsTimeout = rs.connectTimeout ?? vs.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_S;
+  const defaultDbr = DEFAULT_DELAY_BEFORE_RETRY_S[c.type];
+  return {
+    delayLoopMs: s2ms(delayLoop),
+    warmupMs: s2ms(common.warmup ?? rsWarmup ?? delayLoop),
+    retry: common.retry ?? rsRetry ?? DEFAULT_RETRY[c.type],
+    delayBeforeRetryMs: s2ms(common.delayBeforeRetry ?? rsDbr ?? (defaultDbr !== 0 ? defaultDbr : delayLoop)),
+    connectTimeoutMs: s2ms(common.connectTimeout ?? rsTimeout),
+    alpha: c.type === 'FILE_CHECK' ? false : (common.alpha ?? rs.alpha ?? vs.alpha ?? false),
+    logAllFailures: globalLogAll || (c.logAllFailures ?? false),
+  };
+}
+
+export interface ResolveResult {
+  virtualServers: ResolvedVirtualServer[];
+  /** Config warnings, keepalived's wording. */
+  warnings: string[];
+}
+
+export function resolveVirtualServers(vss: VirtualServerSettings[], globalLogAll = false): ResolveResult {
+  const warnings: string[] = [];
+  const out = vss.map((vs) => resolveVirtualServer(vs, globalLogAll, warnings));
+  return { virtualServers: out, warnings };
+}
+
+function resolveVirtualServer(
+  vs: VirtualServerSettings,
+  globalLogAll: boolean,
+  warnings: string[],
+): ResolvedVirtualServer {
+  const isFwmark = vs.fwmark !== undefined;
+  const protocol: ServiceProtocol = isFwmark ? 'none' : (vs.protocol ?? 'tcp');
+  if (isFwmark && vs.protocol !== undefined && vs.protocol !== 'none') {
+    warnings.push(`Warning: Virtual server FWM ${vs.fwmark}: protocol specified for fwmark - protocol will be ignored`);
+  }
+  const vsPort = isFwmark ? 0 : (vs.port ?? 0);
+  const id = { ip: vs.ip, port: vsPort, fwmark: vs.fwmark, protocol };
+  const label = formatVs(id);
+  const vsLbKind: LbKind = vs.lbKind ?? 'NAT';
+  const realServers: ResolvedRealServer[] = [];
+  let weightSum = 0;
+  for (const rs of vs.realServers) {
+    const lbKind = rs.lbKind ?? vsLbKind;
+    let port = rs.port ?? 0;
+    if (lbKind === 'NAT') {
+      if (!isFwmark && port === 0) port = vsPort;
+    } else if (isFwmark) {
+      if (port !== 0) {
+        warnings.push(
+          `WARNING - fwmark virtual server ${label}, real server ${formatRs({ ip: rs.ip, port }, { protocol })} has port specified - clearing`,
+        );
+        port = 0;
+      }
+    } else if (port === 0) {
+      port = vsPort;
+    } else if (port !== vsPort) {
+      warnings.push(
+        `WARNING - virtual server ${label} and real server ${formatRs({ ip: rs.ip, port }, { protocol })} ports don't match - resetting`,
+      );
+      port = vsPort;
+    }
+    const weight = rs.weight ?? vs.weight ?? 1;
+    weightSum += weight;
+    // keepalived copies the RS address into the checker before the port rules run,
+    // so a fwmark checker still connects to the configured port.
+    const checkerPort = rs.port ?? vsPort;
+    const checkers = rs.checkers.map((c) => resolveChecker(c, rs, vs, checkerPort, globalLogAll));
+    realServers.push({
+      ip: rs.ip,
+      port,
+      weight,
+      inhibit: rs.inhibitOnFailure ?? vs.inhibitOnFailure ?? false,
+      alpha: rs.alpha ?? vs.alpha ?? false,
+      notifyUp: rs.notifyUp,
+      notifyDown: rs.notifyDown,
+      lbKind,
+      label: formatRs({ ip: rs.ip, port }, { protocol }),
+      checkers,
+    });
+  }
+  let quorum = vs.quorum ?? 1;
+  if (quorum > weightSum) {
+    warnings.push(
+      `Warning - quorum ${quorum} for ${label} exceeds total weight of real servers ${weightSum}, reducing quorum to ${weightSum}`,
+    );
+    quorum = weightSum;
+  }
+  let hysteresis = vs.hysteresis ?? 0;
+  if (hysteresis >= quorum && hysteresis > 0) {
+    const h = Math.max(0, quorum - 1);
+    warnings.push(`Virtual server ${label}: hysteresis ${hysteresis} >= quorum ${quorum}; setting hysteresis to ${h}`);
+    hysteresis = h;
+  }
+  let sorry: ResolvedSorryServer | undefined;
+  if (vs.sorryServer) {
+    const s = vs.sorryServer;
+    const sk = s.lbKind ?? vsLbKind;
+    let port = s.port ?? 0;
+    if (sk !== 'NAT') {
+      if (isFwmark) port = 0;
+      else if (port === 0 || port !== vsPort) port = vsPort;
+    } else if (!isFwmark && port === 0) port = vsPort;
+    sorry = {
+      ip: s.ip,
+      port,
+      inhibit: s.inhibit ?? false,
+      lbKind: sk,
+      weight: 1,
+      label: formatRs({ ip: s.ip, port }, { protocol }),
+    };
+  }
+  return {
+    ip: vs.ip,
+    port: vsPort,
+    fwmark: vs.fwmark,
+    protocol,
+    family: vs.ip ? ipFamily(vs.ip) : realServers[0] ? ipFamily(realServers[0].ip) : 4,
+    lbAlgo: vs.lbAlgo ?? 'wlc',
+    lbKind: vsLbKind,
+    persistenceTimeout: vs.persistenceTimeout,
+    delayLoopMs: s2ms(vs.delayLoop ?? DEFAULT_DELAY_LOOP_S),
+    omega: vs.omega ?? false,
+    quorum,
+    hysteresis,
+    quorumUp: vs.quorumUp,
+    quorumDown: vs.quorumDown,
+    sorry,
+    label,
+    realServers,
+  };
+}
+
+function resolveChecker(
+  c: CheckerSettings,
+  rs: RealServerSettings,
+  vs: VirtualServerSettings,
+  rsPort: number,
+  globalLogAll: boolean,
+): ResolvedChecker {
+  const timing = resolveCheckerTiming(c, rs, vs, globalLogAll);
+  const conn: Partial<CommonCheckerSettings> = c.type === 'FILE_CHECK' ? {} : c;
+  const ip = conn.connectIp ?? rs.ip;
+  const port = conn.connectPort ?? rsPort;
+  return {
+    settings: c,
+    timing,
+    dst: { ip, port, family: ipFamily(ip) },
+    bindIp: conn.bindto,
+    bindPort: conn.bindPort,
+    bindIf: conn.bindIf,
+    fwmark: conn.fwmark,
+    vsDelayLoopMs: s2ms(vs.delayLoop ?? DEFAULT_DELAY_LOOP_S),
+    virtualhost: rs.virtualhost ?? vs.virtualhost,
+  };
+}

@@ -1,0 +1,204 @@
+/**
+ * The checker process's main loop: builds a checker per configured block,
+ * schedules probes on one TimerHeap (warmup, delay_loop, retries), feeds
+ * results through the epilog policies into the state machine, and carries
+ * out the effects: log lines, FIFO lines, notify scripts, and the desired
+ * table handed to the DataPlane (serialised, latest state wins).
+ */
+import { buildChecker, type BuiltChecker } from './factory.js';
+import type { EpilogContext } from './epilog.js';
+import type { SslSettings } from './http.js';
+import type { HealthCheckSettings } from './model.js';
+import { resolveVirtualServers, type ResolvedChecker } from './resolve.js';
+import { HealthStateMachine, type CheckerNode, type Effect, type StateEvent } from './rs-state.js';
+import { TimerHeap, withHardTimeout, type TimerHandle } from './scheduler.js';
+import type { DataPlane, DesiredTable } from './desired-table.js';
+import { ExecNotifyRunner, FifoWriter, type NotifyRunner } from './notify.js';
+import { errorText, type CheckResult, type CheckerLogger } from './types.js';
+
+/** keepalived's BOOTSTRAP_DELAY: checkers start one second after startup (plus warmup). */
+export const BOOTSTRAP_DELAY_MS = 1000;
+
+export interface HealthCheckDeps {
+  logger: CheckerLogger;
+  dataPlane?: DataPlane;
+  notifier?: NotifyRunner;
+  /** Defaults to a FifoWriter on globals.lvsNotifyFifo / notifyFifo. */
+  fifo?: { write(line: string): void; close(): void };
+  /** [0,1) source for the random warmup; tests pass () => 0. */
+  random?: () => number;
+  ssl?: SslSettings;
+  bootstrapDelayMs?: number;
+  /** keepalived prints "Activating BFD healthchecker" even without BFD (default true). */
+  logBfdActivation?: boolean;
+  /** Called after every state change with the effects it produced (tests, SNMP later). */
+  onEffects?: (effects: Effect[]) => void;
+}
+
+interface Slot {
+  node: CheckerNode;
+  cfg: ResolvedChecker;
+  built: BuiltChecker;
+  ctx: EpilogContext;
+  timer?: TimerHandle;
+  inFlight: boolean;
+}
+
+export class HealthCheckService {
+  readonly machine: HealthStateMachine;
+  readonly warnings: string[];
+  private readonly slots: Slot[] = [];
+  private readonly heap = new TimerHeap();
+  private readonly fifo: { write(line: string): void; close(): void };
+  private readonly notifier: NotifyRunner;
+  private readonly pendingNotifies = new Set<Promise<void>>();
+  private applying: Promise<void> | undefined;
+  private dirty = false;
+  private running = false;
+  private lastApplied: DesiredTable | undefined;
+
+  constructor(
+    private readonly settings: HealthCheckSettings,
+    private readonly deps: HealthCheckDeps,
+  ) {
+    const g = settings.globals;
+    const resolved = resolveVirtualServers(settings.virtualServers, g.checkerLogAllFailures ?? false);
+    this.warnings = resolved.warnings;
+    this.machine = new HealthStateMachine(resolved.virtualServers, { rsInitNotifies: g.rsInitNotifies });
+    this.fifo = deps.fifo ?? new FifoWriter([g.notifyFifo, g.lvsNotifyFifo]);
+    this.notifier = deps.notifier ?? new ExecNotifyRunner();
+    for (const node of this.machine.checkers) {
+      const cfg = node.rs.cfg.checkers[node.rs.checkers.indexOf(node)]!;
+      const built = buildChecker(cfg, {
+        rsLabel: node.rs.label,
+        vsLabel: node.vs.cfg.label,
+        logger: deps.logger,
+        ssl: deps.ssl,
+      });
+      this.slots.push({ node, cfg, built, ctx: this.contextFor(node, cfg), inFlight: false });
+    }
+  }
+
+  /** init_services() + register_checkers_thread(). */
+  async start(): Promise<void> {
+    this.running = true;
+    this.dispatch({ type: 'start' });
+    const random = this.deps.random ?? Math.random;
+    const bootstrap = this.deps.bootstrapDelayMs ?? BOOTSTRAP_DELAY_MS;
+    for (const slot of this.slots) {
+      this.deps.logger.info(`Activating healthchecker for service ${slot.node.rs.label} for VS ${slot.node.vs.cfg.label}`);
+      const warmup = slot.cfg.timing.warmupMs ? Math.floor(slot.cfg.timing.warmupMs * random()) : 0;
+      this.arm(slot, bootstrap + warmup);
+    }
+    if (this.deps.logBfdActivation ?? true) this.deps.logger.info('Activating BFD healthchecker');
+    await this.flush();
+  }
+
+  /** clear_services(): stop probing, withdraw everything we added, run omega notifies. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.heap.stop();
+    for (const s of this.slots) s.built.checker.abort?.();
+    this.dispatch({ type: 'stop' });
+    await this.flush();
+    await Promise.allSettled([...this.pendingNotifies]);
+    this.fifo.close();
+  }
+
+  /** The table as last computed from the state machine. */
+  desiredTable(): DesiredTable {
+    return this.machine.desiredTable();
+  }
+
+  /** Resolves when the data plane has the latest table and pending notify scripts finished. */
+  async flush(): Promise<void> {
+    while (this.applying) await this.applying;
+  }
+
+  async settleNotifies(): Promise<void> {
+    await Promise.allSettled([...this.pendingNotifies]);
+  }
+
+  private arm(slot: Slot, delayMs: number): void {
+    slot.timer = this.heap.schedule(delayMs, () => void this.probe(slot));
+  }
+
+  private async probe(slot: Slot): Promise<void> {
+    if (!this.running || slot.inFlight) return;
+    slot.inFlight = true;
+    const c = slot.built.checker;
+    const result: CheckResult = await withHardTimeout(
+      () => c.check(),
+      c.hardTimeoutMs,
+      () => {
+        c.abort?.();
+        return { ok: false, reason: `${c.type} on service ${slot.node.rs.label} timed out`, timedOut: true };
+      },
+      (e) => ({ ok: false, reason: errorText(e) }),
+    );
+    slot.inFlight = false;
+    if (!this.running) return;
+    let delay: number;
+    try {
+      delay = slot.built.policy.after(result, slot.ctx);
+    } catch (e) {
+      this.deps.logger.info(`checker error on ${slot.node.rs.label}: ${errorText(e)}`);
+      delay = slot.cfg.timing.delayLoopMs;
+    }
+    this.arm(slot, delay);
+  }
+
+  private contextFor(node: CheckerNode, cfg: ResolvedChecker): EpilogContext {
+    return {
+      st: node,
+      timing: cfg.timing,
+      label: node.rs.label,
+      vsLabel: node.vs.cfg.label,
+      log: (m) => this.deps.logger.info(m),
+      update: (alive) => this.dispatch({ type: 'checker', checker: node, alive }),
+      rsWeights: () => ({ effective: node.rs.effectiveWeight, initial: node.rs.iweight }),
+      setRsWeight: (w) => this.dispatch({ type: 'weight', rs: node.rs, weight: w, updateQuorum: true }),
+      setRsWeightQuiet: (w) => {
+        node.rs.effectiveWeight = w;
+      },
+    };
+  }
+
+  private dispatch(event: StateEvent): void {
+    const effects = this.machine.changeState(event);
+    for (const e of effects) {
+      if (e.kind === 'log') this.deps.logger.info(e.message);
+      else if (e.kind === 'fifo') this.fifo.write(e.line);
+      else {
+        const p = this.notifier.run(e.command, { stopping: e.stopping }).catch(() => undefined);
+        this.pendingNotifies.add(p);
+        void p.finally(() => this.pendingNotifies.delete(p));
+      }
+    }
+    this.deps.onEffects?.(effects);
+    this.scheduleApply();
+  }
+
+  private scheduleApply(): void {
+    const dp = this.deps.dataPlane;
+    if (!dp) return;
+    if (this.applying) {
+      this.dirty = true;
+      return;
+    }
+    this.applying = (async () => {
+      do {
+        this.dirty = false;
+        const table = this.machine.desiredTable();
+        if (this.lastApplied && JSON.stringify(this.lastApplied) === JSON.stringify(table)) continue;
+        try {
+          await dp.apply(table);
+          this.lastApplied = table;
+        } catch (e) {
+          this.deps.logger.info(`IPVS: failed to apply the virtual server table: ${errorText(e)}`);
+        }
+      } while (this.dirty);
+      this.applying = undefined;
+    })();
+  }
+}
