@@ -4,7 +4,7 @@ import {
   decodeVrrpAdvert, encodeAuthPass, encodeIPv4AdvertPacket, encodeIPv6Header, encodeVrrpAdvert, formatIPv6,
   ipv4AdvertLength, parseAddress, parseIPv4, parseIPv6, verifyIPv4HeaderChecksum, verifyVrrpChecksum,
   internetChecksum, checksumUpdate16, checksumUpdate32, readU32, decodeIPv4Header, encodeIPv4Header,
-  decodeIpsecAh, encodeIpsecAh, computeAhIcv, IPPROTO_AH, IPPROTO_VRRP, VRRP_AUTH_AH, fillVrrpChecksum,
+  decodeIpsecAh, encodeIpsecAh, computeAhIcv, nextIPv4Id, IPPROTO_AH, IPPROTO_VRRP, VRRP_AUTH_AH, fillVrrpChecksum,
 } from '../src/index.js';
 import { readConf, readPcap, loadHexFrames, VECTORS, vrrpPackets, ipPacketOfFrame } from './fixtures/vectors.js';
 
@@ -218,6 +218,11 @@ t.test('IPv4 header codec: options, checksum actions, truncation', async (t) => 
   buf[2] = 0x44;
   t.same(decodeIPv4Header(buf, 2, 24), { ok: false, error: 'bad-ihl' });
   t.throws(() => encodeIPv4Header({ ...h, options: new Uint8Array(3) }, buf, 0), RangeError);
+  t.equal(nextIPv4Id(0), 1, 'first advert has id 1, as in every capture');
+  t.equal(nextIPv4Id(0xfffe), 0xffff);
+  t.equal(nextIPv4Id(0xffff), 1, 'id 0 is skipped on wrap');
+  const ids = vrrpPackets('v3-ipv4-cs').map((p) => p.ip.readUInt16BE(4));
+  ids.slice(1).forEach((id, i) => t.equal(id, nextIPv4Id(ids[i]!), `capture id ${id} follows ${ids[i]}`));
 });
 
 t.test('AH: keepalived-style AH advert round-trips and its ICV covers the packet', async (t) => {

@@ -106,3 +106,12 @@ export function verifyIPv4HeaderChecksum(buf: Uint8Array, offset: number): boole
 export function isIPv4Multicast(buf: Uint8Array, offset: number): boolean {
   return (buf[offset]! & 0xf0) === 0xe0;
 }
+
+/**
+ * keepalived's IP id sequence: +1 per advert (not per unicast peer), skipping
+ * 0 because the kernel would replace an id of 0 with its own.
+ */
+export function nextIPv4Id(previous: number): number {
+  const next = (previous + 1) & 0xffff;
+  return next === 0 ? 1 : next;
+}
