@@ -67,7 +67,8 @@ export class Getopt {
   private readonly argv: string[];
   private readonly shorts: Map<number, ShortSpec>;
   private optind = 1;
-  private optopt = QUESTION;
+  // glibc keeps optopt in a zeroed static struct and copies it to the global after every call.
+  private optopt = 0;
   private nextchar: { arg: number; pos: number } | undefined;
   private firstNonopt = 1;
   private lastNonopt = 1;
