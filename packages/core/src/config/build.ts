@@ -85,6 +85,7 @@ export function buildConfig(tree: ConfigTree, ctx: BuildContext = {}): BuildResu
     config,
     loc: undefined,
     nonExistentInterface: false,
+    rulePriority: { inet: 16384, inet6: 16384 },
     interfaceExists: ctx.interfaceExists ?? defaultInterfaceExists,
     error(message, kind = 'general') { push(message, this.loc, kind); },
     errorNoLoc(message, kind = 'general') { push(message, undefined, kind); },

@@ -12,7 +12,8 @@ import {
 import { garpGroupKeywords, newSyncGroup, syncGroupKeywords, type GarpGroupDraft } from './vrrp-groups.js';
 import { openVirtualServer, sslKeywords, virtualServerGroupEntries, virtualServerKeywords, type ServerDraft } from './virtual-server.js';
 import { bfdInstanceKeywords, newBfdInstance } from './bfd.js';
-import { parseAddressLine, parseRouteLine } from './shared.js';
+import { parseAddressLine } from './shared.js';
+import { routeBlock, ruleBlock } from './routes.js';
 import { readTimer, TIMER_HZ } from './values.js';
 
 /** Everything the root walk collects; build.ts completes the drafts into the final model. */
@@ -66,8 +67,8 @@ export const rootKeywords: KeywordTable<R> = {
       if (e) r.config.staticIpaddress.push(e);
     }
   }),
-  static_routes: kw((s, r) => { for (const l of valueLines(s)) r.config.staticRoutes.push(parseRouteLine(l.words, false)); }),
-  static_rules: kw((s, r) => { for (const l of valueLines(s)) r.config.staticRules.push(parseRouteLine(l.words, true)); }),
+  static_routes: kw((s, r, env) => routeBlock(env, s, r.config.staticRoutes)),
+  static_rules: kw((s, r, env) => ruleBlock(env, s, r.config.staticRules, env.rulePriority)),
   vrrp_sync_group: {
     sub: {
       table: syncGroupKeywords,

@@ -162,34 +162,6 @@ function computeBroadcast(addr: string, prefix: number, plus: boolean): string {
   return [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255].join('.');
 }
 
-/** A route or rule line; kept as words with the identifying fields picked out. */
-export function parseRouteLine(words: string[], isRule: boolean): RouteEntry {
-  const entry: RouteEntry = { words: [...words], noTrack: false };
-  let i = 0;
-  if (words[0] === 'inet' || words[0] === 'inet6') entry.family = words[i++] as 'inet' | 'inet6';
-  if (!isRule) {
-    if (words[i] === 'blackhole' || words[i] === 'unreachable' || words[i] === 'prohibit' || words[i] === 'throw') i++;
-    if (words[i] === 'src') i += 2; // "src ADDR to DEST" form
-    if (words[i] === 'to') i++;
-    entry.destination = words[i];
-    if (entry.destination && !entry.family) {
-      const fam = parseIpLiteral(entry.destination.split('/')[0]!);
-      if (fam) entry.family = fam;
-    }
-  } else {
-    entry.destination = words.join(' ');
-  }
-  for (let j = 0; j < words.length; j++) {
-    const w = words[j];
-    if (w === 'via' || w === 'gw') entry.via = words[j + 1];
-    else if (w === 'dev' || w === 'oif') entry.dev = words[j + 1];
-    else if (w === 'table') entry.table = words[j + 1];
-    else if (w === 'no_track') entry.noTrack = true;
-    else if (w === 'track_group') entry.trackGroup = words[j + 1];
-  }
-  return entry;
-}
-
 /** `NAME [weight W [reverse]]` lines of track_* blocks (vrrp_track.c). */
 export function parseTrackLine(
   env: KeywordEnv, owner: string, words: string[], what: string, range: [number, number],

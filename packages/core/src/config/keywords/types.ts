@@ -40,6 +40,8 @@ export interface KeywordEnv {
   loc: SourceLocation | undefined;
   /** Set when a keyword named an interface that does not exist (vrrp's non_existent_interface_specified). */
   nonExistentInterface: boolean;
+  /** Next automatic rule preferences (keepalived counts down from 16384 per family). */
+  rulePriority: { inet: number; inet6: number };
 }
 
 export type KeywordHandler<T> = (stmt: ConfigStatement, target: T, env: KeywordEnv) => void;

@@ -87,7 +87,10 @@ export const virtualServerKeywords: KeywordTable<S> = {
   persistence_granularity: stringField<S>('persistenceGranularity'),
   protocol: kw((s, t, env) => {
     const p = env.arg(s, 1);
-    if (p === 'TCP' || p === 'UDP' || p === 'SCTP') t.protocol = p;
+    if (p === 'TCP' || p === 'UDP' || p === 'SCTP') {
+      t.protocol = p;
+      t.protocolSet = true;
+    }
     else env.error(`Unknown protocol ${p} - ignoring`);
   }),
   ha_suspend: kw((_s, t) => { t.haSuspend = true; }),

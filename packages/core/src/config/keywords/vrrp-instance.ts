@@ -4,7 +4,8 @@ import type { IpAddressEntry, RouteEntry, ScriptCommand, TrackedObject } from '.
 import type { UnicastPeer } from '../model/vrrp.js';
 import type { KeywordEnv, KeywordSpec, KeywordTable } from './types.js';
 import { kw, valueLines } from './types.js';
-import { parseAddressLine, parseRouteLine, parseTrackLine, scriptFrom } from './shared.js';
+import { parseAddressLine, parseTrackLine, scriptFrom } from './shared.js';
+import { routeBlock, ruleBlock } from './routes.js';
 import { checkTrueFalse, INT_MAX, isMulticast, parseSockAddr, readDecimal, readInt, readUnsigned, TIMER_HZ, UINT_MAX } from './values.js';
 
 /** What the keywords of one vrrp_instance collect; validate/vrrp.ts turns it into a VrrpInstance. */
@@ -413,8 +414,8 @@ export const vrrpInstanceKeywords: KeywordTable<V> = {
     v.linkbeatUsePolling = true;
     env.error(`(${v.name}) 'linkbeat_use_polling' in vrrp instance deprecated - use linkbeat_interfaces block`);
   }),
-  virtual_routes: kw((s, v) => { for (const l of valueLines(s)) v.vroutes.push(parseRouteLine(l.words, false)); }),
-  virtual_rules: kw((s, v) => { for (const l of valueLines(s)) v.vrules.push(parseRouteLine(l.words, true)); }),
+  virtual_routes: kw((s, v, env) => routeBlock(env, s, v.vroutes)),
+  virtual_rules: kw((s, v, env) => ruleBlock(env, s, v.vrules, env.rulePriority)),
   accept: flag((v) => { v.accept = true; }),
   no_accept: flag((v) => { v.accept = false; }),
   skip_check_adv_addr: boolKeyword((v, b) => { v.skipCheckAdvAddr = b; }, (v, w) => `(${v.name}) invalid skip_check_adv_addr ${w} specified`),

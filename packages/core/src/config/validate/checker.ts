@@ -14,6 +14,9 @@ export function completeVirtualServers(drafts: ServerDraft[], config: Keepalived
       env.errorNoLoc(`Virtual server group ${d.group} specified but not configured - ignoring virtual server ${d.group}`);
       continue;
     }
+    if (d.kind === 'fwmark' && d.protocolSet)
+      env.errorNoLoc(`Warning: Virtual server FWM ${d.fwmark}: protocol specified for fwmark - protocol will be ignored`);
+    delete d.protocolSet;
     const family = d.ipFamily as 'inet' | 'inet6' | undefined;
     if (d.sorryServer && family && parseSockAddr(d.sorryServer.address) !== family) {
       env.errorNoLoc(`Address family of virtual server and sorry server ${d.sorryServer.address} don't match - skipping sorry server.`);
