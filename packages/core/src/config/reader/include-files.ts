@@ -42,6 +42,8 @@ interface OpenFile {
   content: string;
   pos: number;
   line: number;
+  /** The current line is reported one lower until the next read (see holdLineNumber). */
+  heldLine?: boolean;
 }
 
 interface GlobFrame {
@@ -223,6 +225,10 @@ export class IncludeStack {
         this.frames.pop();
         continue;
       }
+      if (f.heldLine) {
+        f.heldLine = false;
+        f.line++;
+      }
       const nl = f.content.indexOf('\n', f.pos);
       let end = nl < 0 ? f.content.length : nl + 1;
       if (end - f.pos > MAX_LINE - 1) end = f.pos + MAX_LINE - 1;
@@ -234,6 +240,15 @@ export class IncludeStack {
       let len = chunk.length;
       while (len && (chunk[len - 1] === '\n' || chunk[len - 1] === '\r')) len--;
       return len === chunk.length ? chunk : chunk.slice(0, len);
+    }
+  }
+
+  /** Reports the current line with the previous line's number; the count catches up at the next read. */
+  holdLineNumber(): void {
+    const f = this.frames[this.frames.length - 1]?.file;
+    if (f && !f.heldLine) {
+      f.heldLine = true;
+      f.line--;
     }
   }
 

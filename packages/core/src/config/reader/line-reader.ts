@@ -86,16 +86,20 @@ export class LineReader {
     for (;;) {
       const raw = this.files.readChunk();
       if (raw === null) return null;
-      if (raw === '') {
-        // Only a truly empty line ends a multi-line definition (a comment line does not).
-        if (state.inDefinition) {
-          state.inDefinition = false;
-          if (this.lastDefinition && !this.lastDefinition.value) this.lastDefinition.multiline = false;
-        }
-        continue;
+      // keepalived's parent writes each line, decommented, to a copy that the
+      // VRRP and checker processes read and decomment again; we give what
+      // those processes see: "\#" is only an escape once, and a line that is
+      // empty after comment removal ends a multi-line definition.
+      const text = raw && decomment(this.decomment(raw)).text;
+      if (text) {
+        // A 1023-byte line fills the copy's buffer, so those processes count it with the line before.
+        if (text.length >= MAX_LINE - 1) this.files.holdLineNumber();
+        return text;
       }
-      const text = this.decomment(raw);
-      if (text) return text;
+      if (state.inDefinition) {
+        state.inDefinition = false;
+        if (this.lastDefinition && !this.lastDefinition.value) this.lastDefinition.multiline = false;
+      }
     }
   }
 
