@@ -1,5 +1,5 @@
 // A NETLINK_ROUTE socket subscribed to link/address/route/rule notifications.
-import { isSyscallError, startReader, MSG_TRUNC, type NativeBinding, type Reader } from '@keepalived-ts/native';
+import { DEFAULT_READ_BURST, MSG_TRUNC, isSyscallError, type NativeBinding, type PollHandle } from '@keepalived-ts/native';
 import {
   RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV4_RULE, RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV6_ROUTE,
   RTNLGRP_IPV6_RULE, RTNLGRP_LINK,
@@ -32,7 +32,12 @@ export interface MonitorHandlers {
 
 export class RtnlMonitor {
   readonly fd: number;
-  private reader: Reader | undefined;
+  private readonly handlers: MonitorHandlers;
+  private readonly burst: number;
+  private watch: PollHandle | undefined;
+  private closed = false;
+  private failed = false;
+  private unrefd = false;
 
   constructor(
     private readonly native: NativeBinding,
@@ -45,47 +50,76 @@ export class RtnlMonitor {
       { groups: opts.groups ?? MONITOR_GROUPS, rcvbuf: opts.rcvbuf ?? DEFAULT_MONITOR_RCVBUF },
       logger,
     );
-    const readerOpts = { maxLen: NETLINK_RECV_MAX, flags: MSG_TRUNC, ...(opts.burst ? { burst: opts.burst } : {}) };
-    this.reader = startReader(
-      native,
-      this.fd,
-      readerOpts,
-      (r) => {
-        if (r.length > r.data.length) {
-          logger.error(`netlink monitor: notification of ${r.length} bytes truncated; treating as overflow`);
-          handlers.onOverflow();
-          return;
+    this.handlers = handlers;
+    this.burst = opts.burst ?? DEFAULT_READ_BURST;
+    this.arm();
+  }
+
+  /**
+   * libuv reports POLLERR as EBADF and stops the watch. On netlink that is the
+   * kernel flagging a dropped notification (sk_err = ENOBUFS), so the error is
+   * collected with recvmsg and the watch started again.
+   */
+  private arm(): void {
+    if (this.closed) return;
+    this.watch = this.native.poll(this.fd, (err) => {
+      if (err) {
+        this.watch = undefined;
+        this.readBurst();
+        if (!this.closed && !this.failed) this.arm();
+        return;
+      }
+      this.readBurst();
+    });
+    if (this.unrefd) this.watch.unref();
+  }
+
+  /** Reads at most `burst` datagrams; level triggering brings us back for the rest. */
+  private readBurst(): void {
+    for (let i = 0; i < this.burst && !this.closed; i++) {
+      let r;
+      try {
+        r = this.native.recvmsg(this.fd, NETLINK_RECV_MAX, 0, MSG_TRUNC);
+      } catch (e) {
+        if (isSyscallError(e) && e.code === 'ENOBUFS') {
+          this.logger.warn('netlink monitor: receive buffer overflowed (ENOBUFS), resynchronising');
+          this.handlers.onOverflow();
+          continue;
         }
-        let msgs: RtnlMessage[];
-        try {
-          msgs = decodeRtnl(r.data);
-        } catch (e) {
-          logger.error(`netlink monitor: dropping malformed datagram: ${(e as Error).message}`);
-          return;
-        }
-        for (const m of msgs) handlers.onMessage(m);
-      },
-      (err) => {
-        if (isSyscallError(err) && err.code === 'ENOBUFS') {
-          logger.warn('netlink monitor: receive buffer overflowed (ENOBUFS), resynchronising');
-          handlers.onOverflow();
-          return;
-        }
-        logger.error(`netlink monitor: ${err.message}`);
-        handlers.onError?.(err);
-      },
-    );
+        if (isSyscallError(e) && (e.code === 'EINTR' || e.code === 'EAGAIN')) continue;
+        this.failed = true;
+        this.logger.error(`netlink monitor: ${(e as Error).message}`);
+        this.handlers.onError?.(e as Error);
+        return;
+      }
+      if (r === null) return;
+      if (r.length > r.data.length) {
+        this.logger.error(`netlink monitor: notification of ${r.length} bytes truncated; treating as overflow`);
+        this.handlers.onOverflow();
+        continue;
+      }
+      let msgs: RtnlMessage[];
+      try {
+        msgs = decodeRtnl(r.data);
+      } catch (e) {
+        this.logger.error(`netlink monitor: dropping malformed datagram: ${(e as Error).message}`);
+        continue;
+      }
+      for (const m of msgs) this.handlers.onMessage(m);
+    }
   }
 
   /** Let the process exit while only the monitor is active. */
   unref(): void {
-    this.reader?.unref();
+    this.unrefd = true;
+    this.watch?.unref();
   }
 
   close(): void {
-    if (!this.reader) return;
-    this.reader.stop();
-    this.reader = undefined;
+    if (this.closed) return;
+    this.closed = true;
+    this.watch?.stop();
+    this.watch = undefined;
     this.native.close(this.fd);
   }
 }
