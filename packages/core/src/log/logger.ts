@@ -101,10 +101,10 @@ export class KeepalivedDestination {
   }
 
   write(_json: string): void {
-    this.emit(PINO_TO_SYSLOG.get(this.lastLevel) ?? Priority.info, this.lastMsg ?? '');
+    this.deliver(PINO_TO_SYSLOG.get(this.lastLevel) ?? Priority.info, this.lastMsg ?? '');
   }
 
-  emit(severity: number, text: string): void {
+  deliver(severity: number, text: string): void {
     const t = this.now();
     const date = new Date(Math.floor(t));
     if (this.consoleSink) this.consoleSink.write(formatConsoleLine(date, text));
