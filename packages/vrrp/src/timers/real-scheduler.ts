@@ -31,6 +31,8 @@ export class RealTimerScheduler implements TimerScheduler {
   private aimedAtUs = Number.POSITIVE_INFINITY;
   private readonly boundWake = (): void => this.wake();
   private closed = false;
+  /** While firing, head changes are batched into one re-aim at the end. */
+  private firing = false;
 
   constructor(private readonly options: RealTimerSchedulerOptions = {}) {
     this.queue = new TimerQueue(
@@ -62,7 +64,7 @@ export class RealTimerScheduler implements TimerScheduler {
   }
 
   private reaim(): void {
-    if (this.closed) return;
+    if (this.closed || this.firing) return;
     const head = this.queue.peek();
     if (head === undefined) {
       this.clearNode();
@@ -84,7 +86,17 @@ export class RealTimerScheduler implements TimerScheduler {
     this.nodeTimeout = undefined;
     this.nodeImmediate = undefined;
     this.aimedAtUs = Number.POSITIVE_INFINITY;
-    let now = this.nowUs();
+    this.firing = true;
+    try {
+      this.fireDue(this.nowUs());
+    } finally {
+      this.firing = false;
+    }
+    this.reaim();
+  }
+
+  private fireDue(start: number): void {
+    let now = start;
     for (;;) {
       const t = this.queue.popDue(now);
       if (t === undefined) break;
@@ -99,6 +111,5 @@ export class RealTimerScheduler implements TimerScheduler {
       if (this.closed) return;
       now = this.nowUs();
     }
-    this.reaim();
   }
 }
