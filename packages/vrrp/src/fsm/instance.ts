@@ -10,6 +10,7 @@
  */
 import type { Timer, TimerScheduler } from '../timers/clock.js';
 import { compareRemoteToOurs, ParsedAddress } from './addr-compare.js';
+import { InstanceInterface } from './instance-interface.js';
 import { msg } from './messages.js';
 import type { VrrpSyncGroup } from './sync-group.js';
 import {
@@ -107,7 +108,6 @@ export class VrrpInstance {
   preemptTimeUs = UNSET;
   /** garp_refresh_timer: a deadline checked when an advert is sent, as keepalived does. */
   garpRefreshTimerUs = 0;
-  vipSet = false;
   masterSaddr: string | undefined;
   masterPriority = 0;
   lastTransitionUs = 0;
@@ -120,16 +120,8 @@ export class VrrpInstance {
   // --- timers: created once, re-armed ---
   readonly masterDownTimer: Timer;
   readonly advertTimer: Timer;
-  readonly garpDelayTimer: Timer;
-  readonly garpLowerPrioDelayTimer: Timer;
-  /**
-   * keepalived adds a fresh, never-cancelled timer thread for every delayed GARP
-   * burst (on each master transition and each lower-priority advert). Several can
-   * be pending; they send only if the VIPs are set when they fire. We keep their
-   * deadlines in FIFO order (the delay is constant) behind one re-armed timer.
-   */
-  private readonly garpDelayDeadlines: number[] = [];
-  private readonly garpLowerPrioDeadlines: number[] = [];
+  /** VIPs, routes, rules and the delayed GARP timers (vrrp_restore_interface & co). */
+  private readonly iface: InstanceInterface;
 
   constructor(
     config: VrrpInstanceConfig,
@@ -168,10 +160,25 @@ export class VrrpInstance {
 
     this.masterDownTimer = timers.createTimer(`${this.name}.masterDownTimer`, () => this.dispatchTimer('masterDownTimer'));
     this.advertTimer = timers.createTimer(`${this.name}.advertTimer`, () => this.dispatchTimer('advertTimer'));
-    this.garpDelayTimer = timers.createTimer(`${this.name}.garpDelayTimer`, () => this.onGarpDelayTimer());
-    this.garpLowerPrioDelayTimer = timers.createTimer(`${this.name}.garpLowerPrioDelayTimer`, () =>
-      this.onGarpLowerPrioDelayTimer(),
-    );
+    this.iface = new InstanceInterface(this.name, config, timers, effects, {
+      garpDelayUs: this.garpDelayUs,
+      garpRep: this.garpRep,
+      garpLowerPrioDelayUs: this.garpLowerPrioDelayUs,
+      garpLowerPrioRep: this.garpLowerPrioRep,
+    });
+  }
+
+  /** vipset: our VIPs are (believed to be) on the interface. */
+  get vipSet(): boolean {
+    return this.iface.vipSet;
+  }
+
+  get garpDelayTimer(): Timer {
+    return this.iface.garpDelayTimer;
+  }
+
+  get garpLowerPrioDelayTimer(): Timer {
+    return this.iface.garpLowerPrioDelayTimer;
   }
 
   get state(): VrrpStateName {
@@ -222,8 +229,8 @@ export class VrrpInstance {
   /** Phase 2 (vrrp_restore_interfaces_startup): remove VIPs left over from a previous run. */
   startRestoreInterfaces(): void {
     if (this.cfg.releaseVipsAtStart ?? true) {
-      this.vipSet = true;
-      this.restoreInterface(false);
+      this.iface.vipSet = true;
+      this.iface.restore(false);
     }
   }
 
@@ -280,7 +287,7 @@ export class VrrpInstance {
 
   /** Shutdown phase 1 (restore_vrrp_interfaces): a master sends priority 0 and removes its VIPs. */
   releaseForShutdown(): void {
-    if (this.stateValue === VrrpState.Master) this.restoreInterface(true);
+    if (this.stateValue === VrrpState.Master) this.iface.restore(true);
     this.cancelAllTimers();
   }
 
@@ -306,7 +313,7 @@ export class VrrpInstance {
     if (logText !== null) this.effects.log(logText);
     if (from === VrrpState.Master && (to === VrrpState.Backup || to === VrrpState.Fault)) {
       if (to === VrrpState.Fault) this.effects.sendAdvert(VRRP_PRIO_STOP);
-      this.restoreInterface(advF);
+      this.iface.restore(advF);
     }
     this.stateValue = to;
     if (to === VrrpState.Backup) this.preemptTimeUs = UNSET;
@@ -343,7 +350,7 @@ export class VrrpInstance {
     } else {
       this.msDownTimerUs = this.masterDownIntervalUs;
     }
-    this.restoreInterface(false);
+    this.iface.restore(false);
     if (this.isUp && newState !== VrrpState.Fault) {
       if (this.stateValue !== VrrpState.Backup) this.changeState(VrrpState.Backup, msg.enteringBackupInit(this.name));
     } else if (beginState !== VrrpState.Fault) {
@@ -442,13 +449,13 @@ export class VrrpInstance {
     this.effects.sendAdvert(this.effectivePriority);
     if (!this.vipSet) {
       this.changeState(VrrpState.Master, msg.enteringMaster(this.name));
-      if (this.garpDelayUs !== 0) this.queueDelayedGarp(this.garpDelayDeadlines, this.garpDelayTimer, this.garpDelayUs);
+      if (this.garpDelayUs !== 0) this.iface.queueDelayedGarp(false);
       return;
     }
     // keepalived compares with '>' against a deadline taken slightly before the
     // advert schedule was computed; '>=' gives the same tick on an exact clock.
     if (this.garpRefreshUs !== 0 && this.timers.nowUs() >= this.garpRefreshTimerUs) {
-      this.sendLinkUpdate(this.garpRefreshRep);
+      this.iface.sendLinkUpdate(this.garpRefreshRep);
       this.garpRefreshTimerUs = this.timers.nowUs() + this.garpRefreshUs;
     }
   }
@@ -509,9 +516,8 @@ export class VrrpInstance {
   /** @internal Sends the garp_lower_prio burst now and schedules the delayed one. */
   sendLowerPrioGarps(): void {
     if (this.garpLowerPrioRep === 0) return;
-    this.sendLinkUpdate(this.garpLowerPrioRep);
-    if (this.garpLowerPrioDelayUs !== 0)
-      this.queueDelayedGarp(this.garpLowerPrioDeadlines, this.garpLowerPrioDelayTimer, this.garpLowerPrioDelayUs);
+    this.iface.sendLinkUpdate(this.garpLowerPrioRep);
+    if (this.garpLowerPrioDelayUs !== 0) this.iface.queueDelayedGarp(true);
   }
 
   /** @internal vrrp_state_goto_master */
@@ -624,79 +630,15 @@ export class VrrpInstance {
       this.effects.log(msg.advertIntervalToLocal(this.name, this.masterAdverIntUs, this.adverIntUs));
       this.masterAdverIntUs = this.adverIntUs;
     }
-    if (this.cfg.hasVips ?? true) this.handleVips(true, false);
-    if (this.cfg.hasExcludedVips) this.handleVips(true, true);
-    this.vipSet = true;
-    if (this.cfg.hasVirtualRoutes) {
-      if (this.logDetail) this.effects.log(msg.routes(this.name, true));
-      this.effects.addVirtualRoutes?.();
-    }
-    if (this.cfg.hasVirtualRules) {
-      if (this.logDetail) this.effects.log(msg.rules(this.name, true));
-      this.effects.addVirtualRules?.();
-    }
-    this.sendLinkUpdate(this.garpRep);
+    this.iface.setAll();
+    this.iface.sendLinkUpdate(this.garpRep);
     if (this.garpRefreshUs !== 0) this.garpRefreshTimerUs = this.timers.nowUs() + this.garpRefreshUs;
-  }
-
-  /** vrrp_restore_interface(vrrp, advF, force=false) */
-  private restoreInterface(advF: boolean): void {
-    if (advF) {
-      this.effects.sendAdvert(VRRP_PRIO_STOP);
-      this.effects.countStat('priZeroSent');
-      if (this.logDetail) this.effects.log(msg.sentZeroPriority(this.name));
-    }
-    if (this.cfg.hasVirtualRules) {
-      if (this.logDetail) this.effects.log(msg.rules(this.name, false));
-      this.effects.removeVirtualRules?.();
-    }
-    if (this.cfg.hasVirtualRoutes) {
-      if (this.logDetail) this.effects.log(msg.routes(this.name, false));
-      this.effects.removeVirtualRoutes?.();
-    }
-    this.effects.cancelPendingGarps?.();
-    if (this.vipSet) {
-      if (this.cfg.hasVips ?? true) this.handleVips(false, false);
-      if (this.cfg.hasExcludedVips) this.handleVips(false, true);
-      this.vipSet = false;
-    }
-  }
-
-  private handleVips(adding: boolean, excluded: boolean): void {
-    if (this.logDetail) this.effects.log(msg.vips(this.name, adding, excluded));
-    if (adding) this.effects.addVips(excluded);
-    else this.effects.removeVips(excluded);
-  }
-
-  /** vrrp_send_link_update: GARPs only while the VIPs are set. */
-  private sendLinkUpdate(repeat: number): void {
-    if (this.vipSet && repeat > 0) this.effects.sendGarps(repeat);
-  }
-
-  private queueDelayedGarp(deadlines: number[], timer: Timer, delayUs: number): void {
-    deadlines.push(this.timers.nowUs() + delayUs);
-    if (!timer.armed) timer.armAt(deadlines[0]!);
-  }
-
-  private onGarpDelayTimer(): void {
-    this.garpDelayDeadlines.shift();
-    this.sendLinkUpdate(this.garpRep);
-    if (this.garpDelayDeadlines.length > 0) this.garpDelayTimer.armAt(this.garpDelayDeadlines[0]!);
-  }
-
-  private onGarpLowerPrioDelayTimer(): void {
-    this.garpLowerPrioDeadlines.shift();
-    this.sendLinkUpdate(this.garpLowerPrioRep);
-    if (this.garpLowerPrioDeadlines.length > 0) this.garpLowerPrioDelayTimer.armAt(this.garpLowerPrioDeadlines[0]!);
   }
 
   private cancelAllTimers(): void {
     this.masterDownTimer.cancel();
     this.advertTimer.cancel();
-    this.garpDelayTimer.cancel();
-    this.garpLowerPrioDelayTimer.cancel();
-    this.garpDelayDeadlines.length = 0;
-    this.garpLowerPrioDeadlines.length = 0;
+    this.iface.cancelTimers();
     this.sandsUs = TIMER_DISABLED;
   }
 }
