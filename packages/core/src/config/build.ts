@@ -37,10 +37,11 @@ export interface BuildResult {
 type Phase = 'parent' | 'checker' | 'vrrp' | 'bfd';
 const PHASE_ORDER: Record<Phase, number> = { parent: 0, checker: 1, vrrp: 2, bfd: 3 };
 
-const CHECKER_ROOTS = new Set(['virtual_server', 'virtual_server_group', 'SSL']);
+// track_file is parsed by the checker process too (FILE_CHECK), which runs first under -t
+const CHECKER_ROOTS = new Set(['virtual_server', 'virtual_server_group', 'SSL', 'track_file', 'vrrp_track_file']);
 const BFD_ROOTS = new Set(['bfd_instance']);
 const VRRP_ROOTS = new Set([
-  'vrrp_instance', 'vrrp_sync_group', 'vrrp_script', 'vrrp_track_process', 'track_file', 'vrrp_track_file',
+  'vrrp_instance', 'vrrp_sync_group', 'vrrp_script', 'vrrp_track_process',
   'garp_group', 'static_ipaddress', 'static_routes', 'static_rules', 'track_group', 'linkbeat_interfaces',
   'interface_up_down_delays',
 ]);
@@ -98,7 +99,7 @@ export function buildConfig(tree: ConfigTree, ctx: BuildContext = {}): BuildResu
       throw new MissingParameterError({ severity: 'error', message, loc: stmt.loc, exitCode: 2 });
     },
   };
-  const state: RootState = { config, vrrpDrafts: [], vrrpNames: new Set(), virtualServerDrafts: [] };
+  const state: RootState = { config, vrrpDrafts: [], vrrpNames: new Set(), virtualServerDrafts: [], garpAggregationGroups: 0 };
   const accessible = ctx.scriptAccessible ?? defaultScriptAccessible;
 
   try {

@@ -3,6 +3,7 @@ import type { GlobalDefs } from '../model/global.js';
 import type { ConfigStatement } from '../tree.js';
 import type { KeywordEnv, KeywordSpec, KeywordTable } from './types.js';
 import { ignored, kw, valueLines } from './types.js';
+import { blockEndLoc } from './walk.js';
 import { boolField, flagField, stringField, timerField, uintField } from './generic.js';
 import { scriptFrom } from './shared.js';
 import { checkTrueFalse, isMulticast, parseIpLiteral, readInt, readUnsigned, TIMER_HZ, INT_MAX, UINT_MAX } from './values.js';
@@ -181,7 +182,10 @@ export const globalDefsKeywords: KeywordTable<G> = {
   }),
   notification_email: kw((s, g, env) => {
     const lines = valueLines(s);
-    if (lines.length === 0) return env.error('Warning - empty notification_email block');
+    if (lines.length === 0) {
+      env.loc = blockEndLoc(s);
+      return env.error('Warning - empty notification_email block');
+    }
     for (const l of lines) g.notificationEmail.push(...l.words);
   }),
   smtp_alert: trueFalse('smtpAlert', "Invalid value '%s' for global smtp_alert specified"),

@@ -14,7 +14,7 @@ import { openVirtualServer, sslKeywords, virtualServerGroupEntries, virtualServe
 import { bfdInstanceKeywords, newBfdInstance } from './bfd.js';
 import { parseAddressLine } from './shared.js';
 import { routeBlock, ruleBlock } from './routes.js';
-import { readTimer, TIMER_HZ } from './values.js';
+import { parseSockAddr, readTimer, TIMER_HZ } from './values.js';
 
 /** Everything the root walk collects; build.ts completes the drafts into the final model. */
 export interface RootState {
@@ -22,6 +22,7 @@ export interface RootState {
   vrrpDrafts: VrrpInstanceDraft[];
   vrrpNames: Set<string>;
   virtualServerDrafts: ServerDraft[];
+  garpAggregationGroups: number;
 }
 
 type R = RootState;
@@ -88,13 +89,14 @@ export const rootKeywords: KeywordTable<R> = {
   garp_group: {
     sub: {
       table: garpGroupKeywords,
-      open: (_s: ConfigStatement, r: R): GarpGroupDraft => ({ interfaces: [], index: r.config.garpGroups.length + 1 }),
+      open: (_s: ConfigStatement, r: R): GarpGroupDraft => ({ interfaces: [], index: r.garpAggregationGroups + 1 }),
       close: (d: GarpGroupDraft, r: R, env: KeywordEnv) => {
         if (d.garpIntervalUs === undefined && d.gnaIntervalUs === undefined) {
-          env.error(`garp group ${d.index} does not have any delay set - removing`);
+          env.error(`garp group ${d.hasInterfaces ? d.index : 0} does not have any delay set - removing`);
           return;
         }
-        const { index: _i, ...group } = d;
+        if (d.hasInterfaces) r.garpAggregationGroups++;
+        const { index: _i, hasInterfaces: _h, ...group } = d;
         r.config.garpGroups.push(group);
       },
     },
@@ -206,7 +208,17 @@ export const rootKeywords: KeywordTable<R> = {
     sub: {
       table: virtualServerKeywords,
       open: (s: ConfigStatement, _r: R, env: KeywordEnv) => openVirtualServer(s, env),
-      close: (vs: ServerDraft, r: R) => { r.virtualServerDrafts.push(vs); },
+      close: (vs: ServerDraft, r: R, env: KeywordEnv) => {
+        if (vs.sorryServer && vs.sorryServerLvsMethod !== 'TUN') {
+          const fam = parseSockAddr(vs.sorryServer.address);
+          if (!vs.ipFamily) vs.ipFamily = fam;
+          else if (vs.ipFamily !== fam) {
+            env.error(`Address family of virtual server and sorry server ${vs.sorryServer.address} don't match - skipping sorry server.`);
+            delete vs.sorryServer;
+          }
+        }
+        r.virtualServerDrafts.push(vs);
+      },
     },
   },
   bfd_instance: {
@@ -222,7 +234,7 @@ export const rootKeywords: KeywordTable<R> = {
       },
       close: (b: ReturnType<typeof newBfdInstance>, r: R, env: KeywordEnv) => {
         if (!b.neighborIp) {
-          env.error(`Configuration error: BFD instance ${b.name} has no neighbor_ip, disabling instance`);
+          env.error(`Configuration error: BFD instance ${b.name} has no neighbor address set, disabling instance`);
           return;
         }
         r.config.bfdInstances.push(b);

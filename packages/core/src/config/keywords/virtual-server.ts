@@ -10,7 +10,8 @@ import { parseSockAddr, readUnsigned, UINT_MAX } from './values.js';
 export type ServerDraft = Record<string, any>;
 type S = ServerDraft;
 
-const IPVS_WEIGHT_LIMIT = 65535;
+const IPVS_WEIGHT_LIMIT = 2147483647;
+const LVS_MAX_TIMEOUT = 86400 * 31;
 const LB_FLAGS = ['hashed', 'ops', 'flag-1', 'flag-2', 'flag-3', 'sh-port', 'sh-fallback', 'mh-port', 'mh-fallback'];
 
 function forwarding(field: string, sType: string): KeywordSpec<S> {
@@ -80,17 +81,14 @@ export const virtualServerKeywords: KeywordTable<S> = {
   lvs_method: forwarding('lbKind', 'virtual'),
   persistence_engine: stringField<S>('persistenceEngine'),
   persistence_timeout: kw((s, t, env) => {
-    const n = s.words.length < 2 ? 360 : readUnsigned(env, s.words[1]!, 1, UINT_MAX);
+    const n = s.words.length < 2 ? 360 : readUnsigned(env, s.words[1]!, 1, LVS_MAX_TIMEOUT);
     if (n === undefined) env.error('persistence_timeout invalid');
     else t.persistenceTimeoutSec = n;
   }),
   persistence_granularity: stringField<S>('persistenceGranularity'),
   protocol: kw((s, t, env) => {
     const p = env.arg(s, 1);
-    if (p === 'TCP' || p === 'UDP' || p === 'SCTP') {
-      t.protocol = p;
-      t.protocolSet = true;
-    }
+    if (p === 'TCP' || p === 'UDP' || p === 'SCTP') t.protocol = p;
     else env.error(`Unknown protocol ${p} - ignoring`);
   }),
   ha_suspend: kw((_s, t) => { t.haSuspend = true; }),
@@ -125,20 +123,31 @@ export const virtualServerKeywords: KeywordTable<S> = {
         const a = parseServerAddress(env, s);
         return a ? { ...a, weight: 1, tunnel: [], checkers: [] as CheckerDraft[] } : undefined;
       },
-      close: (rs: S, vs: S) => { vs.realServers.push(rs); },
+      close: (rs: S, vs: S, env: KeywordEnv) => {
+        const fam = parseSockAddr(rs.address);
+        if (rs.lvsMethod !== 'TUN') {
+          if (!vs.ipFamily) vs.ipFamily = fam;
+          else if (vs.ipFamily !== fam) {
+            env.error(`Address family of virtual server and real server ${rs.address} don't match - skipping real server.`);
+            return;
+          }
+        }
+        vs.realServers.push(rs);
+      },
     },
   },
 };
 
 /** The `virtual_server ...` line: "IP PORT", "fwmark N" or "group NAME". */
 export function openVirtualServer(s: ConfigStatement, env: KeywordEnv): S | undefined {
-  const base: S = { lbAlgo: 'wlc', lbFlags: [], lbKind: 'NAT', protocol: 'TCP', quorum: 1, hysteresis: 0, realServers: [] };
+  // protocol, scheduler and forwarding method stay unset: completion applies keepalived's defaults with its warnings
+  const base: S = { lbFlags: [], quorum: 1, hysteresis: 0, realServers: [] };
   const w1 = env.arg(s, 1);
   if (w1 === 'group') return { ...base, kind: 'group', group: env.arg(s, 2) };
   if (w1 === 'fwmark') {
-    const n = readUnsigned(env, env.arg(s, 2), 1, UINT_MAX);
+    const n = readUnsigned(env, env.arg(s, 2), 0, UINT_MAX);
     if (n === undefined) {
-      env.error(`virtual server fwmark '${s.words[2]}' invalid - skipping`);
+      env.error(`virtual server fwmark '${s.words[2]}' must be in [0, ${UINT_MAX}] - ignoring`);
       return undefined;
     }
     return { ...base, kind: 'fwmark', fwmark: n };

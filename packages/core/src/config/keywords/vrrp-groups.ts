@@ -2,6 +2,7 @@
 import type { GarpGroup, VrrpSyncGroup } from '../model/vrrp.js';
 import type { KeywordSpec, KeywordTable } from './types.js';
 import { kw, valueLines } from './types.js';
+import { blockEndLoc } from './walk.js';
 import { boolField, scriptField } from './generic.js';
 import { parseTrackLine } from './shared.js';
 import { checkTrueFalse, readDecimal, INT_MAX } from './values.js';
@@ -33,7 +34,10 @@ export const syncGroupKeywords: KeywordTable<SG> = {
   group: kw((s, g, env) => {
     if (g.group.length) return env.error(`Group list already specified for sync group ${g.name}`);
     g.group = valueLines(s).flatMap((l) => l.words);
-    if (!g.group.length) env.error(`Warning - sync group ${g.name} has empty group block`);
+    if (!g.group.length) {
+      env.loc = blockEndLoc(s);
+      env.error(`Warning - sync group ${g.name} has empty group block`);
+    }
   }),
   track_interface: sgTrack('trackInterfaces', 'track_interface'),
   track_script: sgTrack('trackScripts', 'track script'),
@@ -59,7 +63,9 @@ export const syncGroupKeywords: KeywordTable<SG> = {
 };
 
 export interface GarpGroupDraft extends GarpGroup {
+  /** keepalived's aggregation group number: only groups with an interfaces block get one. */
   index: number;
+  hasInterfaces?: boolean;
 }
 
 function garpInterval(field: 'garpIntervalUs' | 'gnaIntervalUs', keyword: string): KeywordSpec<GarpGroupDraft> {
@@ -84,7 +90,11 @@ export const garpGroupKeywords: KeywordTable<GarpGroupDraft> = {
   }),
   interfaces: kw((s, d, env) => {
     const names = valueLines(s).flatMap((l) => l.words);
-    if (!names.length) return env.error('Warning - empty garp_group interfaces block');
+    if (!names.length) {
+      env.loc = blockEndLoc(s);
+      return env.error('Warning - empty garp_group interfaces block');
+    }
+    d.hasInterfaces = true;
     for (const name of names) {
       if (!env.interfaceExists(name) && !env.config.global.dynamicInterfaces) {
         env.nonExistentInterface = true;

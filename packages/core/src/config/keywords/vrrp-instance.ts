@@ -232,6 +232,7 @@ function useVmac(s: ConfigStatement, v: V, env: KeywordEnv): void {
     const w = s.words[i]!;
     if (w.includes(':')) {
       if (v.vmacMacAddress) env.error('VMAC interface address already specified');
+      else if (/[^0-9A-Fa-f:]/.test(w)) env.error(`VMAC invalid MAC address ${w}`);
       else if (!/^[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2}){4,5}:?$/.test(w)) env.error(`VMAC invalid MAC address ${w} - ignored`);
       else if (parseInt(w.split(':')[0]!, 16) & 1) env.error(`VMAC MAC address is multicast ${w} - ignoring`);
       else v.vmacMacAddress = w;

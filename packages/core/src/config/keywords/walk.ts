@@ -1,5 +1,20 @@
 import type { ConfigStatement } from '../tree.js';
+import type { SourceLocation } from '../tree.js';
 import type { KeywordEnv, KeywordTable } from './types.js';
+
+/**
+ * Where keepalived reports a block's end handler: the closing brace's line.
+ * The tree does not record it, so it is taken as the line after the block's
+ * last statement (exact unless blank/comment lines precede the brace).
+ */
+export function blockEndLoc(stmt: ConfigStatement): SourceLocation {
+  const explicit = (stmt as ConfigStatement & { endLoc?: SourceLocation }).endLoc;
+  if (explicit) return explicit;
+  const last = stmt.block?.[stmt.block.length - 1];
+  if (!last) return { file: stmt.loc.file, line: stmt.loc.line + 1 };
+  const end = last.block ? blockEndLoc(last) : last.loc;
+  return { file: end.file, line: end.line + 1 };
+}
 
 /**
  * Applies a keyword table to the statements of one block, in order. An
@@ -22,8 +37,10 @@ export function walkBlock<T>(statements: readonly ConfigStatement[], table: Keyw
       const child = spec.sub.open(stmt, target, env);
       if (child === undefined) continue;
       walkBlock(stmt.block ?? [], spec.sub.table, child, env);
-      env.loc = stmt.loc;
-      spec.sub.close?.(child, target, env, stmt);
+      if (spec.sub.close) {
+        env.loc = blockEndLoc(stmt);
+        spec.sub.close(child, target, env, stmt);
+      }
     }
   }
 }

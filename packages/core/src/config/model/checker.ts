@@ -110,7 +110,8 @@ export const VirtualServer = z.object({
   persistenceEngine: z.string().optional(),
   persistenceTimeoutSec: z.number().int().optional(),
   persistenceGranularity: z.string().optional(),
-  protocol: z.enum(['TCP', 'UDP', 'SCTP']).default('TCP'),
+  /** unset for fwmark services; an address service without one defaults to UDP (with keepalived's warning) */
+  protocol: z.enum(['TCP', 'UDP', 'SCTP']).optional(),
   haSuspend: z.boolean().default(false),
   quorum: z.number().int().default(1),
   quorumUp: ScriptCommand.optional(),

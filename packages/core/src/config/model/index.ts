@@ -16,10 +16,10 @@ export const BfdInstance = z.object({
   name: z.string(),
   sourceIp: z.string().optional(),
   neighborIp: z.string().optional(),
-  /** milliseconds as configured */
-  minRxMs: z.number().int().default(10),
-  minTxMs: z.number().int().default(10),
-  idleTxMs: z.number().int().default(1000),
+  /** microseconds (configured in milliseconds with up to 3 decimals) */
+  minRxUs: z.number().int().default(10_000),
+  minTxUs: z.number().int().default(10_000),
+  idleTxUs: z.number().int().default(1_000_000),
   multiplier: z.number().int().min(1).max(255).default(5),
   passive: z.boolean().default(false),
   ttl: z.number().int().optional(),

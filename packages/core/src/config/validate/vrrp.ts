@@ -51,15 +51,36 @@ export function completeVrrp(drafts: VrrpInstanceDraft[], config: KeepalivedConf
     if (!inst) return out;
     out.push(inst);
   }
-  const seen = new Map<string, string>();
-  for (const i of out) {
-    const key = `${i.interface ?? ''}/${i.family}/${i.virtualRouterId}`;
-    const other = seen.get(key);
-    if (other) {
-      env.errorNoLoc(`VRID ${i.virtualRouterId} is duplicated on interface ${i.interface ?? ''} for instances ${other} and ${i.name}`);
-    } else seen.set(key, i.name);
-  }
+  checkVridConflicts(out, env);
   return out;
+}
+
+/** check_vrid_conflicts: same VRID, family, interface and multicast group (or unicast peers) clash. */
+function checkVridConflicts(instances: VrrpInstance[], env: KeywordEnv): void {
+  const groups = new Map<string, VrrpInstance[]>();
+  for (const i of instances) {
+    const key = i.unicast
+      ? `u/${i.family}/${i.virtualRouterId}/${i.sourceAddress ?? ''}`
+      : `m/${i.family}/${i.virtualRouterId}/${i.interface ?? ''}/${i.mcastDstIp ?? ''}`;
+    const g = groups.get(key);
+    if (g) g.push(i);
+    else groups.set(key, [i]);
+  }
+  for (const g of groups.values()) {
+    for (let a = 0; a < g.length; a++) {
+      for (let b = a + 1; b < g.length; b++) {
+        const x = g[a]!;
+        const y = g[b]!;
+        if (x.unicast) {
+          if (x.interface && y.interface && x.interface !== y.interface) continue;
+          if (!x.unicastPeers.some((p) => y.unicastPeers.some((q) => q.address === p.address))) continue;
+          env.errorNoLoc(`(${x.name}) duplicate VRID conflict with ${y.name} VRID ${x.virtualRouterId}`);
+        } else if (x.interface) {
+          env.errorNoLoc(`${x.name} and ${y.name} both use VRID ${x.virtualRouterId} with IPv${x.family === 'inet' ? 4 : 6} on interface ${x.interface}`);
+        }
+      }
+    }
+  }
 }
 
 function completeInstance(d: VrrpInstanceDraft, config: KeepalivedConfig, env: KeywordEnv, syncGroup: string | undefined): VrrpInstance | undefined {
