@@ -1,2 +1,3 @@
 export * from './rtnetlink/index.js';
 export * from './link/index.js';
+export * from './vrrp-socket/index.js';
