@@ -9,3 +9,5 @@ export * from './validate/drop-reasons.js';
 export * from './validate/validate-advert.js';
 export * from './validate/apply-stats.js';
 export * from './stats/vrrp-stats.js';
+export * from './fsm/index.js';
+export * from './timers/index.js';

@@ -6,8 +6,8 @@
 
 export const TIMER_HZ = 1_000_000;
 export const TIMER_CENTI_HZ = 10_000;
-export const VRRP_PRIO_OWNER = 255;
-export const VRRP_PRIO_STOP = 0;
+// The protocol's priority constants live with the wire codec; re-exported here for the FSM's modules.
+export { VRRP_PRIO_OWNER, VRRP_PRIO_STOP } from '../codec/vrrp-header.js';
 export const VRRP_DOWN_TIMER_ADVERTS_DEFAULT = 3;
 
 export type VrrpVersion = 2 | 3;
