@@ -37,6 +37,8 @@ const INCLUDE_TYPES: Record<string, number> = {
 interface OpenFile {
   /** Name as keepalived prints it (byte string). */
   shown: string;
+  /** `shown` as text, for locations. */
+  shownText: string;
   abs: string;
   real: string;
   content: string;
@@ -88,7 +90,7 @@ export class IncludeStack {
   location(): SourceLocation | undefined {
     for (let i = this.frames.length - 1; i >= 0; i--) {
       const f = this.frames[i]!.file;
-      if (f) return { file: bytesToText(f.shown), line: f.line };
+      if (f) return { file: f.shownText, line: f.line };
     }
     return undefined;
   }
@@ -202,7 +204,7 @@ export class IncludeStack {
         this.fileError(frame.includeType, IncludeCheck.READ, `Configuration file '${match.path}' open problem (${strerror(err)}) - skipping`);
         continue;
       }
-      frame.file = { shown: match.path, abs: match.abs, real, content, pos: 0, line: 0 };
+      frame.file = { shown: match.path, shownText: bytesToText(match.path), abs: match.abs, real, content, pos: 0, line: 0 };
       this.files.push(bytesToText(match.abs));
       return true;
     }

@@ -77,7 +77,15 @@ export interface SplitWords {
  * beginning with '"' runs to the next '"' (no escapes) and loses its quotes;
  * an unquoted word also ends at a '"'.
  */
+const WORD_SEPARATORS = /[ \t\n\r\f\v]+/;
+
 export function splitWords(line: string): SplitWords {
+  if (!line.includes('"')) {
+    const words = line.split(WORD_SEPARATORS);
+    if (words[0] === '') words.shift();
+    if (words.length && words[words.length - 1] === '') words.pop();
+    return { words, quoted: new Array<boolean>(words.length).fill(false), unmatchedQuote: false };
+  }
   const words: string[] = [];
   const quoted: boolean[] = [];
   let i = 0;

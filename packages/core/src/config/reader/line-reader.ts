@@ -32,6 +32,14 @@ export interface LineReaderOptions {
 }
 
 const MAX_RECHECKS = 1000;
+const COMMENT_RELEVANT = /[!#"\\]/;
+const BRACE_OR_QUOTE = /[{}"]/;
+
+function trimBlanks(s: string): string {
+  let start = 0;
+  while (start < s.length && (s[start] === ' ' || s[start] === '\t')) start++;
+  return trimTrailingBlanks(start ? s.slice(start) : s);
+}
 
 export class LineReader {
   private residue: string | null = null;
@@ -41,6 +49,8 @@ export class LineReader {
   private lastDefinition: Definition | undefined;
   private generated = 0;
   private generationStopped = false;
+  /** keepalived's multiline_param_def: set while a `$NAME=...\\` definition continues (reset per next()). */
+  private readonly state = { inDefinition: false };
   private readonly substitution: { log(m: string): void; error(m: string): void };
 
   constructor(
@@ -90,7 +100,7 @@ export class LineReader {
       // VRRP and checker processes read and decomment again; we give what
       // those processes see: "\#" is only an escape once, and a line that is
       // empty after comment removal ends a multi-line definition.
-      const text = raw && decomment(this.decomment(raw)).text;
+      const text = !raw ? '' : COMMENT_RELEVANT.test(raw) ? decomment(this.decomment(raw)).text : trimBlanks(raw);
       if (text) {
         // A 1023-byte line fills the copy's buffer, so those processes count it with the line before.
         if (text.length >= MAX_LINE - 1) this.files.holdLineNumber();
@@ -137,7 +147,8 @@ export class LineReader {
 
   /** The next logical line, or null at the end. */
   next(): LogicalLine | null {
-    const state = { inDefinition: false };
+    const state = this.state;
+    state.inDefinition = false;
     let buf: string;
     for (;;) {
       const source = this.nextSourceLine(state);
@@ -216,6 +227,7 @@ export class LineReader {
 
   /** Splits at the first brace outside "..."; the remainder is read next. */
   private splitAtBrace(line: string): string {
+    if (!BRACE_OR_QUOTE.test(line)) return trimTrailingBlanks(line);
     let p = -1;
     if (line[0] === '{' || line[0] === '}') p = 0;
     else {

@@ -15,6 +15,8 @@ import { bytesToText } from './bytes.js';
 import { splitWords } from './lexer.js';
 import type { LogicalLine } from './line-reader.js';
 
+const HIGH_BYTES = /[\x80-\xff]/;
+
 /** Deeper '{' are still counted but their statements stay at this depth. */
 export const MAX_BLOCK_DEPTH = 1024;
 
@@ -28,10 +30,19 @@ export interface BuiltTree {
   unclosed: ConfigStatement[];
 }
 
+const ALL_UNQUOTED: boolean[][] = [];
+
+/** Statements without quoted words share one all-false `quoted` array per length (fewer allocations). */
+function sharedQuoted(quoted: boolean[]): boolean[] {
+  if (quoted.length > 32 || quoted.includes(true)) return quoted;
+  return (ALL_UNQUOTED[quoted.length] ??= Object.freeze(quoted.map(() => false)) as boolean[]);
+}
+
 function statementOf(text: string, loc: SourceLocation, report: TreeReporter): ConfigStatement | undefined {
   const split = splitWords(text);
   if (split.unmatchedQuote) report.error(`Unmatched quote: '${bytesToText(text)}'`, loc);
   if (!split.words.length) return undefined;
+  if (!HIGH_BYTES.test(text)) return { words: split.words, quoted: sharedQuoted(split.quoted), text, loc };
   return { words: split.words.map(bytesToText), quoted: split.quoted, text: bytesToText(text), loc };
 }
 
