@@ -14,7 +14,7 @@ import { loadConfigApi, type ConfigApi } from './config-api.js';
 import { usageText } from './help.js';
 import { notImplementedLines } from './not-implemented.js';
 import { parseCommandLine, type CliOptions } from './options.js';
-import { logConfigFiles, logStartup } from './startup.js';
+import { logConfigFiles, logStartup, processCpuTimes, stoppedLines } from './startup.js';
 import { currentUname, versionText, type Uname } from './version.js';
 import type { NativeBinding } from '@keepalived-ts/native';
 
@@ -214,12 +214,14 @@ async function start(
     const read = await api.read(configFile, { configId, includeMissingIsError: o.allConfig });
     if (read.tree.files.length > 0) logConfigFiles(log, configFile, read.tree.files);
     for (const d of read.diagnostics) log.info(formatDiagnostic(d));
-    if (read.tree.files.length === 0) return ExitCode.NO_CONFIG;
-    const built = await api.build(read.tree);
-    for (const d of built.diagnostics) log.info(formatDiagnostic(d));
-    if (o.dumpConf && api.dump) for (const line of await api.dump(built.config)) log.info(line);
-    log.error('keepalived-ts: the daemon (VRRP and health-checker processes) is not implemented yet - exiting');
-    return ExitCode.FATAL;
+    if (read.tree.files.length > 0) {
+      const built = await api.build(read.tree);
+      for (const d of built.diagnostics) log.info(formatDiagnostic(d));
+      if (o.dumpConf && api.dump) for (const line of await api.dump(built.config)) log.info(line);
+      log.error('keepalived-ts: the daemon (VRRP and health-checker processes) is not implemented yet - exiting');
+    }
+    for (const line of stoppedLines(o.logDetail, processCpuTimes())) log.info(line);
+    return read.tree.files.length === 0 ? ExitCode.NO_CONFIG : ExitCode.FATAL;
   } finally {
     log.close();
   }

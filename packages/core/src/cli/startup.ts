@@ -107,3 +107,32 @@ export function configFileLines(configFile: string, files: readonly string[], de
 export function logConfigFiles(log: Logger, configFile: string, files: readonly string[]): void {
   for (const line of configFileLines(configFile, files, log.detail)) log.info(line);
 }
+
+/** CPU times in microseconds, as getrusage() reports them. */
+export interface CpuTimes {
+  user: number;
+  system: number;
+}
+
+const secUsec = (us: number): string => `${Math.floor(us / 1e6)}.${String(Math.floor(us % 1e6)).padStart(6, '0')}`;
+
+/**
+ * The parent's last lines: with -D its CPU usage (self/children), then
+ * "Stopped Keepalived v2.2.7 (01/16,2022)".
+ */
+export function stoppedLines(detail: number, self: CpuTimes, children: CpuTimes = { user: 0, system: 0 }): string[] {
+  const lines: string[] = [];
+  if (detail > 0) {
+    lines.push(
+      `CPU usage (self/children) user: ${secUsec(self.user)}/${secUsec(children.user)} system: ${secUsec(self.system)}/${secUsec(children.system)}`,
+    );
+  }
+  lines.push(`Stopped ${KEEPALIVED_VERSION_STRING}`);
+  return lines;
+}
+
+/** Our own CPU times (children's are the supervisor's to add). */
+export function processCpuTimes(): CpuTimes {
+  const u = process.resourceUsage();
+  return { user: u.userCPUTime, system: u.systemCPUTime };
+}

@@ -108,7 +108,8 @@ export class KeepalivedDestination {
     const t = this.now();
     const date = new Date(Math.floor(t));
     if (this.consoleSink) this.consoleSink.write(formatConsoleLine(date, text));
-    if (this.file) this.file.write(formatLogFileLine(date, Math.round((t % 1000) * 1e6) % 1e9, text));
+    // Epoch milliseconds as a double keep about microsecond precision; the rest of the nanoseconds are 0.
+    if (this.file) this.file.write(formatLogFileLine(date, Math.min(Math.round((t - Math.floor(t / 1000) * 1000) * 1000), 999_999) * 1000, text));
     if (this.syslog) this.syslog.log(severity, text, date);
   }
 
