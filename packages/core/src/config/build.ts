@@ -7,7 +7,7 @@
  * reported it, and emit each distinct message once, in keepalived's order
  * of first appearance.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { ConfigTree, SourceLocation } from './tree.js';
 import type { Diagnostic } from './diagnostics.js';
 import { KeepalivedConfig, defaultGlobalDefs } from './model/index.js';
@@ -19,6 +19,9 @@ import { completeVirtualServers } from './validate/checker.js';
 import { checkCheckerScriptSecurity, checkStartupScriptSecurity, defaultScriptAccessible } from './validate/scripts.js';
 
 export interface BuildContext {
+  /** Whether a user / group name resolves (default: /etc/passwd, /etc/group). */
+  userExists?(name: string): boolean;
+  groupExists?(name: string): boolean;
   /** Whether a network interface exists. Default: /sys/class/net/<name> exists. */
   interfaceExists?(name: string): boolean;
   /** Whether a script path (or bare name, searched in PATH) exists and is executable. */
@@ -68,6 +71,23 @@ export function emptyConfig(): KeepalivedConfig {
   };
 }
 
+const nameCache = new Map<string, Set<string>>();
+
+/** First fields of a passwd/group style file. */
+function namesIn(path: string): Set<string> {
+  let names = nameCache.get(path);
+  if (!names) {
+    names = new Set();
+    try {
+      for (const line of readFileSync(path, 'utf8').split('\n')) if (line && !line.startsWith('#')) names.add(line.split(':')[0]!);
+    } catch {
+      // no such file: nothing resolves
+    }
+    nameCache.set(path, names);
+  }
+  return names;
+}
+
 function defaultInterfaceExists(name: string): boolean {
   return !name.includes('/') && existsSync(`/sys/class/net/${name}`);
 }
@@ -88,6 +108,8 @@ export function buildConfig(tree: ConfigTree, ctx: BuildContext = {}): BuildResu
     nonExistentInterface: false,
     rulePriority: { inet: 16384, inet6: 16384 },
     interfaceExists: ctx.interfaceExists ?? defaultInterfaceExists,
+    userExists: ctx.userExists ?? ((n) => namesIn('/etc/passwd').has(n)),
+    groupExists: ctx.groupExists ?? ((n) => namesIn('/etc/group').has(n)),
     error(message, kind = 'general') { push(message, this.loc, kind); },
     errorNoLoc(message, kind = 'general') { push(message, undefined, kind); },
     arg(stmt, index) {

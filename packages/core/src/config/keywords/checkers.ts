@@ -6,7 +6,7 @@ import { kw } from './types.js';
 import {
   boolField, flagField, intField, secondsAsUsField, stringField, timerField, uintField, wordsField,
 } from './generic.js';
-import { scriptFrom } from './shared.js';
+import { resolveScriptUser, scriptFrom } from './shared.js';
 import { parseSockAddr, readUnsigned, TIMER_HZ, UINT_MAX } from './values.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -49,7 +49,10 @@ function checkerBlock(type: Checker['type'], extra: KeywordTable<C>, common: 'co
     sub: {
       table: { ...(common === 'none' ? {} : commonKeywords(common === 'connection')), ...extra },
       open: (): C => ({ type }),
-      close: (c: C, parent: { checkers: C[] }) => { parent.checkers.push(c); },
+      close: (c: C, parent: { checkers: C[] }) => {
+        if (c.removed) return;
+        parent.checkers.push(c);
+      },
     },
   };
 }
@@ -113,7 +116,15 @@ export const checkerKeywords: KeywordTable<{ checkers: C[] }> = {
     misc_path: kw<C>((s: ConfigStatement, c) => { c.miscPath = scriptFrom(s); }),
     misc_timeout: secondsAsUsField<C>('miscTimeoutUs', 0, MAX_TIMER, 'Invalid misc_timeout value \'%s\''),
     misc_dynamic: flagField<C>('miscDynamic'),
-    user: kw<C>((s, c, env) => { c.user = env.arg(s, 1); if (s.words[2]) c.group = s.words[2]; }),
+    user: kw<C>((s, c, env) => {
+      if (s.words.length < 2) return env.error(`No user specified for misc checker script ${c.miscPath?.text ?? ''}`);
+      if (!resolveScriptUser(env, s.words[1]!, s.words[2])) {
+        c.removed = true;
+        return env.error(`Failed to set uid/gid for misc checker script ${c.miscPath?.text ?? ''} - removing`);
+      }
+      c.user = s.words[1];
+      if (s.words[2]) c.group = s.words[2];
+    }),
   }, 'basic'),
   UDP_CHECK: checkerBlock('UDP_CHECK', {
     payload: stringField<C>('payload'),

@@ -5,7 +5,7 @@ import type { KeywordEnv, KeywordSpec, KeywordTable } from './types.js';
 import { ignored, kw, valueLines } from './types.js';
 import { blockEndLoc } from './walk.js';
 import { boolField, flagField, stringField, timerField, uintField } from './generic.js';
-import { scriptFrom } from './shared.js';
+import { resolveScriptUser, scriptFrom } from './shared.js';
 import { checkTrueFalse, isMulticast, parseIpLiteral, readInt, readUnsigned, TIMER_HZ, INT_MAX, UINT_MAX } from './values.js';
 
 type G = GlobalDefs;
@@ -218,7 +218,7 @@ export const globalDefsKeywords: KeywordTable<G> = {
   default_interface: stringField<G>('defaultInterface', 'default_interface requires interface name'),
   disable_local_igmp: flagField<G>('disableLocalIgmp'),
   lvs_timeouts: kw((s, g, env) => {
-    if (s.words.length < 2) return env.error('lvs_timeouts requires at least one option');
+    if (s.words.length < 3) return env.error('lvs_timeouts requires at least one option');
     for (let i = 1; i < s.words.length; i += 2) {
       const opt = s.words[i]!;
       if (opt !== 'tcp' && opt !== 'tcpfin' && opt !== 'udp') {
@@ -339,6 +339,7 @@ export const globalDefsKeywords: KeywordTable<G> = {
   dbus_service_name: stringField<G>('dbusServiceName', 'dbus_service_name missing - ignoring'),
   script_user: kw((s, g, env) => {
     if (s.words.length < 2) return env.error('No script username specified');
+    if (!resolveScriptUser(env, s.words[1]!, s.words[2])) return env.error('Error setting global script uid/gid');
     g.scriptUser = s.words[1];
     if (s.words[2] !== undefined) g.scriptGroup = s.words[2];
   }),
@@ -382,7 +383,22 @@ export const globalDefsKeywords: KeywordTable<G> = {
   reload_time_file: stringField<G>('reloadTimeFile', 'reload_time_file invalid'),
   reload_repeat: flagField<G>('reloadRepeat'),
   reload_file: kw((s, g) => { g.reloadFile = s.words[1] ?? '/run/keepalived.reload'; }),
-  include_check: kw((s, g) => { g.includeCheck = s.words.length > 1 ? s.words.slice(1) : ['all']; }),
+  include_check: kw((s, g, env) => {
+    const types = new Set(['read', 'match', 'wildcard_match', 'brace_match']);
+    const kept: string[] = [];
+    for (let i = 1; i < s.words.length; i++) {
+      const w = s.words[i]!;
+      const signed = w.startsWith('-') || w.startsWith('+');
+      if (!signed && i > 1) {
+        env.error(`Duplicate include_check '${w}' specified - ignoring`);
+        continue;
+      }
+      const type = signed ? w.slice(1) : w;
+      if (!types.has(type)) env.error(`Unknown include_check type '${type}' - ignoring`);
+      else kept.push(w);
+    }
+    g.includeCheck = s.words.length > 1 ? kept : ['read', 'match', 'wildcard_match', 'brace_match'];
+  }),
   config_save_dir: stringField<G>('configSaveDir'),
   tmp_config_directory: kw((s, g, env) => {
     if (g.tmpConfigDirectory) return env.error(`${s.words[0]} already specified - ignoring`);

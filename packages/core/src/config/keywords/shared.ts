@@ -20,6 +20,19 @@ function splitCommand(text: string): string[] {
   return out;
 }
 
+/** set_uid_gid: true when the user (and group, if given) resolve; logs keepalived's reasons otherwise. */
+export function resolveScriptUser(env: KeywordEnv, user: string, group: string | undefined): boolean {
+  if (!env.userExists(user)) {
+    env.error(`Script user '${user}' does not exist`, 'log');
+    return false;
+  }
+  if (group !== undefined && !env.groupExists(group)) {
+    env.error(`Script group '${group}' does not exist`, 'log');
+    return false;
+  }
+  return true;
+}
+
 const SCOPES = new Set(['global', 'site', 'link', 'host', 'nowhere', 'universe']);
 
 /** One line of virtual_ipaddress & co (vrrp_ipaddress.c alloc_ipaddress); undefined = line skipped. */

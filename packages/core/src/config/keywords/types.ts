@@ -34,6 +34,9 @@ export interface KeywordEnv {
   /** Word i of the statement or a MissingParameterError (keepalived's strvec_slot). */
   arg(stmt: ConfigStatement, index: number): string;
   interfaceExists(name: string): boolean;
+  /** getpwnam/getgrnam: whether a user or group name resolves. */
+  userExists(name: string): boolean;
+  groupExists(name: string): boolean;
   /** The model being filled in; handlers of later blocks read global_defs values from it. */
   readonly config: KeepalivedConfig;
   /** Location of the statement being handled. */

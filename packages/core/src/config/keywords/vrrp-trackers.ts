@@ -4,13 +4,15 @@ import type { ScriptCommand } from '../model/common.js';
 import type { TrackFile, TrackProcess, VrrpScript } from '../model/vrrp.js';
 import type { KeywordEnv, KeywordTable } from './types.js';
 import { kw } from './types.js';
-import { scriptFrom } from './shared.js';
+import { resolveScriptUser, scriptFrom } from './shared.js';
 import { INT_MAX, readDecimal, readInt, readUnsigned, TIMER_HZ, UINT_MAX } from './values.js';
 
 export interface VrrpScriptDraft extends Omit<VrrpScript, 'script'> {
   script?: ScriptCommand;
   userSet: boolean;
   remove: boolean;
+  user?: string;
+  group?: string;
 }
 
 export function newVrrpScriptDraft(name: string): VrrpScriptDraft {
@@ -58,13 +60,16 @@ export const vrrpScriptKeywords: KeywordTable<VrrpScriptDraft> = {
     if (n === undefined) env.error(`(${d.name}): vrrp script fall value '${s.words[1]}' invalid, defaulting to 1`);
     d.fall = n ?? 1;
   }),
-  user: kw((s, d) => {
-    if (d.script) {
-      d.script.user = s.words[1];
-      if (s.words[2] !== undefined) d.script.group = s.words[2];
-    } else {
-      (d as VrrpScriptDraft & { pendingUser?: string[] }).pendingUser = s.words.slice(1);
+  user: kw((s, d, env) => {
+    const user = env.arg(s, 1);
+    if (!resolveScriptUser(env, user, s.words[2])) {
+      env.error(`Unable to set uid/gid for script ${d.script?.text ?? ''}`);
+      d.remove = true;
+      return;
     }
+    d.remove = false;
+    d.user = user;
+    d.group = s.words[2];
     d.userSet = true;
   }),
   init_fail: kw((_s, d) => { d.initFail = true; }),
@@ -76,13 +81,12 @@ export function closeVrrpScript(d: VrrpScriptDraft, env: KeywordEnv): VrrpScript
     env.error(`No script set for vrrp_script ${d.name} - removing`);
     return undefined;
   }
-  const pending = (d as VrrpScriptDraft & { pendingUser?: string[] }).pendingUser;
-  if (pending) {
-    d.script.user = pending[0];
-    if (pending[1] !== undefined) d.script.group = pending[1];
-  }
-  const { userSet: _u, remove: _r, ...rest } = d;
-  return { ...rest, script: d.script };
+  if (d.remove) return undefined;
+  const { userSet: _u, remove: _r, user, group, ...rest } = d;
+  const script = { ...d.script };
+  if (user !== undefined) script.user = user;
+  if (group !== undefined) script.group = group;
+  return { ...rest, script };
 }
 
 export interface TrackFileDraft extends Omit<TrackFile, 'file'> {

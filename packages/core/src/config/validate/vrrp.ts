@@ -283,17 +283,73 @@ function completeInstance(d: VrrpInstanceDraft, config: KeepalivedConfig, env: K
   }
   priority = Math.min(255, Math.max(1, priority));
 
+  let vmacXmitBase = d.vmacXmitBase;
+  let promoteSecondaries = d.promoteSecondaries;
+  if (d.useVmac || d.useIpvlan) {
+    if (d.useVmac && strict && vmacXmitBase) {
+      err(`(${name}) xmit_base is incompatible with strict mode - resetting`);
+      vmacXmitBase = false;
+    }
+    if (promoteSecondaries) {
+      err(`(${name}) promote_secondaries is automatically set for vmacs - ignoring`);
+      promoteSecondaries = false;
+    }
+  }
+  if (d.useIpvlan && family === 'inet' && !d.ipvlanAddress)
+    err(`(${name}) IPv4 ipvlan requires a source ip address to be configured. setting instance to fault state`);
+  let trackInterfaces = d.trackInterfaces;
+  if (d.interface) {
+    trackInterfaces = trackInterfaces.filter((t) => {
+      if (t.name !== d.interface) return true;
+      err(`(${name}) Ignoring track_interface ${t.name} since own interface`);
+      return false;
+    });
+  }
+  if (vmacXmitBase && !d.useVmac) {
+    err(`(${name}) vmac_xmit_base is only valid with a vmac`);
+    vmacXmitBase = false;
+  }
+  let { trackScripts, trackFiles, trackBfds } = d;
+  const syncNoWeight = sg !== undefined && !sg.syncGroupTrackingWeight;
+  if (syncNoWeight || priority === VRRP_PRIO_OWNER) {
+    const why = syncNoWeight ? 'SYNC group' : 'address_owner';
+    trackInterfaces = trackInterfaces.flatMap((t) => {
+      if (!t.weight) return [t];
+      err(`(${name}) ignoring ${t.name} tracked interface ${syncNoWeight ? 'weight ' : ''}due to ${syncNoWeight ? 'SYNC group' : 'address owner'}`);
+      return syncNoWeight ? [{ ...t, weight: 0 }] : [];
+    });
+    trackScripts = trackScripts.filter((t) => {
+      if (!t.weight) return true;
+      err(`(${name}) ignoring tracked script ${t.name} with weights due to ${why}`);
+      return false;
+    });
+    trackFiles = trackFiles.flatMap((t) => {
+      const w = t.weight ?? 1;
+      if (w === 1) {
+        err(`(${name}) ignoring weight from tracked file ${t.name} due to ${why}. specify weight 0`);
+        return [{ ...t, weight: 0 }];
+      }
+      if (!w) return [t];
+      err(`(${name}) ignoring tracked file ${t.name} with weight ${w} due to ${why}`);
+      return [];
+    });
+    trackBfds = trackBfds.filter((t) => {
+      if (!t.weight) return true;
+      err(`(${name}) ignoring tracked bfd ${t.name} with weight ${t.weight} due to ${why}`);
+      return false;
+    });
+  }
+
   const inst: VrrpInstance = {
     name, state, stateConfigured: d.state !== undefined, interface: d.interface, vrf, family, version,
     virtualRouterId: d.vrid, priority, advertIntervalUs: adv, useVmac: d.useVmac, vmacInterfaceName: d.vmacInterfaceName,
-    vmacMacAddress, useVmacAddr: d.useVmacAddr, vmacXmitBase: d.vmacXmitBase, useIpvlan: d.useIpvlan,
+    vmacMacAddress, useVmacAddr: d.useVmacAddr, vmacXmitBase, useIpvlan: d.useIpvlan,
     ipvlanMode: d.ipvlanMode, ipvlanAddress: d.ipvlanAddress, dontTrackPrimary: d.dontTrackPrimary,
-    trackInterfaces: d.trackInterfaces, trackScripts: d.trackScripts, trackFiles: d.trackFiles,
-    trackProcesses: d.trackProcesses, trackBfds: d.trackBfds, sourceAddress: d.sourceAddress, mcastDstIp,
+    trackInterfaces, trackScripts, trackFiles, trackProcesses: d.trackProcesses, trackBfds, sourceAddress: d.sourceAddress, mcastDstIp,
     trackSrcIp: d.trackSrcIp && d.sourceAddress !== undefined, unicastPeers: d.unicastPeers, unicast,
     unicastFaultNoPeer: d.unicastFaultNoPeer, checkUnicastSrc: d.checkUnicastSrc, oldUnicastChecksum: d.oldUnicastChecksum,
     unicastTtl, nativeIpv6: d.nativeIpv6, virtualIpaddress: vips, virtualIpaddressExcluded: evips,
-    virtualRoutes: d.vroutes, virtualRules: d.vrules, promoteSecondaries: d.promoteSecondaries,
+    virtualRoutes: d.vroutes, virtualRules: d.vrules, promoteSecondaries,
     linkbeatUsePolling: d.interface !== undefined && (d.linkbeatUsePolling || g.linkbeatUsePolling), accept,
     skipCheckAdvAddr: d.skipCheckAdvAddr, strictMode: strict, nopreempt, preemptDelayUs, debug: d.debug,
     ...d.scripts, notifyDeleted: d.notifyDeleted, smtpAlert, notifyPriorityChanges,
