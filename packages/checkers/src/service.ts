@@ -31,6 +31,10 @@ export interface HealthCheckDeps {
   bootstrapDelayMs?: number;
   /** keepalived prints "Activating BFD healthchecker" even without BFD (default true). */
   logBfdActivation?: boolean;
+  /** false: do not schedule probes (results are fed with processResult()). Default true. */
+  probes?: boolean;
+  /** Replaces the checker factory (tests, or a data plane with its own probes). */
+  buildChecker?: typeof buildChecker;
   /** Called after every state change with the effects it produced (tests, SNMP later). */
   onEffects?: (effects: Effect[]) => void;
 }
@@ -69,7 +73,7 @@ export class HealthCheckService {
     this.notifier = deps.notifier ?? new ExecNotifyRunner();
     for (const node of this.machine.checkers) {
       const cfg = node.rs.cfg.checkers[node.rs.checkers.indexOf(node)]!;
-      const built = buildChecker(cfg, {
+      const built = (deps.buildChecker ?? buildChecker)(cfg, {
         rsLabel: node.rs.label,
         vsLabel: node.vs.cfg.label,
         logger: deps.logger,
@@ -88,7 +92,7 @@ export class HealthCheckService {
     for (const slot of this.slots) {
       this.deps.logger.info(`Activating healthchecker for service ${slot.node.rs.label} for VS ${slot.node.vs.cfg.label}`);
       const warmup = slot.cfg.timing.warmupMs ? Math.floor(slot.cfg.timing.warmupMs * random()) : 0;
-      this.arm(slot, bootstrap + warmup);
+      if (this.deps.probes ?? true) this.arm(slot, bootstrap + warmup);
     }
     if (this.deps.logBfdActivation ?? true) this.deps.logger.info('Activating BFD healthchecker');
     await this.flush();
@@ -138,14 +142,27 @@ export class HealthCheckService {
     );
     slot.inFlight = false;
     if (!this.running) return;
-    let delay: number;
+    this.arm(slot, this.processResult(slot.node.id, result));
+  }
+
+  /**
+   * Runs a probe result through the checker's epilog and the state machine;
+   * returns the delay keepalived would wait before the next probe.
+   */
+  processResult(checkerId: number, result: CheckResult): number {
+    const slot = this.slots[checkerId];
+    if (!slot) throw new Error(`no checker ${checkerId}`);
     try {
-      delay = slot.built.policy.after(result, slot.ctx);
+      return slot.built.policy.after(result, slot.ctx);
     } catch (e) {
       this.deps.logger.info(`checker error on ${slot.node.rs.label}: ${errorText(e)}`);
-      delay = slot.cfg.timing.delayLoopMs;
+      return slot.cfg.timing.delayLoopMs;
     }
-    this.arm(slot, delay);
+  }
+
+  /** The checker objects in configuration order (index = checker id). */
+  get checkerObjects(): BuiltChecker[] {
+    return this.slots.map((s) => s.built);
   }
 
   private contextFor(node: CheckerNode, cfg: ResolvedChecker): EpilogContext {
@@ -186,7 +203,8 @@ export class HealthCheckService {
       this.dirty = true;
       return;
     }
-    this.applying = (async () => {
+    const run = async (): Promise<void> => {
+      await Promise.resolve(); // never finish synchronously: `applying` must be set first
       do {
         this.dirty = false;
         const table = this.machine.desiredTable();
@@ -198,7 +216,9 @@ export class HealthCheckService {
           this.deps.logger.info(`IPVS: failed to apply the virtual server table: ${errorText(e)}`);
         }
       } while (this.dirty);
+    };
+    this.applying = run().finally(() => {
       this.applying = undefined;
-    })();
+    });
   }
 }
