@@ -16,6 +16,10 @@ export interface ReadOptions {
 export interface ConfigRead {
   tree: ConfigTree;
   diagnostics: Diagnostic[];
+  /** check_conf_file() failed: no usable main file, nothing was read. */
+  configMissing?: boolean;
+  /** A file error made fatal by include checks (-e): keepalived does not use this configuration. */
+  configFileError?: boolean;
 }
 
 export interface ConfigBuilt {
@@ -65,8 +69,15 @@ export async function loadConfigApi(): Promise<ConfigApi> {
   }
   const api: ConfigApi = {
     async read(path, options) {
-      const { value, diagnostics } = withDiagnostics(await readConfigTree(path, options), 'tree');
-      return { tree: value as ConfigTree, diagnostics };
+      const result = await readConfigTree(path, options);
+      const { value, diagnostics } = withDiagnostics(result, 'tree');
+      const flags = result as { configMissing?: unknown; configFileError?: unknown };
+      return {
+        tree: value as ConfigTree,
+        diagnostics,
+        configMissing: flags.configMissing === true,
+        configFileError: flags.configFileError === true,
+      };
     },
     async build(tree) {
       const { value, diagnostics } = withDiagnostics(await buildConfig(tree), 'config');

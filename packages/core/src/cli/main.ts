@@ -161,7 +161,10 @@ async function configTest(
   const read = await api.read(configFile, { configId, includeMissingIsError: o.allConfig });
   diagnostics.push(...read.diagnostics);
   for (const d of read.diagnostics) stderr.write(`${formatDiagnostic(d)}\n`);
-  if (read.tree.files.length > 0) {
+  const missing = read.configMissing ?? read.tree.files.length === 0;
+  // keepalived leaves with KEEPALIVED_EXIT_NO_CONFIG on a fatal file error, even under -t.
+  if (!missing && read.configFileError) return ExitCode.NO_CONFIG;
+  if (!missing) {
     const built = await api.build(read.tree);
     diagnostics.push(...built.diagnostics);
     for (const d of built.diagnostics) stderr.write(`${formatDiagnostic(d)}\n`);
@@ -212,16 +215,17 @@ async function start(
 
     const api = io.configApi ?? (await loadConfigApi());
     const read = await api.read(configFile, { configId, includeMissingIsError: o.allConfig });
+    const usable = !(read.configMissing ?? read.tree.files.length === 0) && !read.configFileError;
     if (read.tree.files.length > 0) logConfigFiles(log, configFile, read.tree.files);
     for (const d of read.diagnostics) log.info(formatDiagnostic(d));
-    if (read.tree.files.length > 0) {
+    if (usable) {
       const built = await api.build(read.tree);
       for (const d of built.diagnostics) log.info(formatDiagnostic(d));
       if (o.dumpConf && api.dump) for (const line of await api.dump(built.config)) log.info(line);
       log.error('keepalived-ts: the daemon (VRRP and health-checker processes) is not implemented yet - exiting');
     }
     for (const line of stoppedLines(o.logDetail, processCpuTimes())) log.info(line);
-    return read.tree.files.length === 0 ? ExitCode.NO_CONFIG : ExitCode.FATAL;
+    return usable ? ExitCode.FATAL : ExitCode.NO_CONFIG;
   } finally {
     log.close();
   }
