@@ -93,6 +93,10 @@ export function extractContentLength(header: Buffer): number | undefined {
   return n < 0 ? undefined : n;
 }
 
+function isLoopback(ip: string): boolean {
+  return ip.startsWith('127.') || ip === '::1';
+}
+
 export async function httpFetch(o: HttpFetchOptions): Promise<HttpFetchResult> {
   let sock: Socket;
   try {
@@ -101,6 +105,9 @@ export async function httpFetch(o: HttpFetchOptions): Promise<HttpFetchResult> {
     const kind = e instanceof ConnectError ? e.kind : 'error';
     if (kind === 'timeout') return { ok: false, stage: 'Timeout connecting' };
     if (kind === 'unreachable') return { ok: false, stage: 'HTTP_CHECK - network unreachable' };
+    // keepalived's non-blocking connect() fails synchronously only on loopback ("connect_fail");
+    // elsewhere the refusal arrives later via SO_ERROR ("connect_error").
+    if (kind === 'refused' && isLoopback(o.dst.ip)) return { ok: false, stage: 'Connection failed' };
     return { ok: false, stage: 'Error connecting' };
   }
   if (o.ssl) {

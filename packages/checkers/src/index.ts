@@ -21,3 +21,4 @@ export * from './icmp-codec.js';
 export * from './ping.js';
 export * from './misc.js';
 export * from './file.js';
+export * from './genhash.js';
