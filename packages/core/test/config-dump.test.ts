@@ -1,0 +1,53 @@
+/**
+ * dumpConfig against keepalived 2.2.7's USR1 dump of the VRRP process
+ * (fixtures/configs/dumps/master-keepalived.data, taken while running
+ * conf/configtest/warn-script-security.conf). Runtime-only values (state,
+ * timers, sockets) are fed in as keepalived had them.
+ */
+import t from 'tap';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readConfigTree } from '../src/config/reader/index.js';
+import { buildConfig } from '../src/config/build.js';
+import { dumpConfig, type VrrpInstanceRuntime } from '../src/config/dump/index.js';
+
+const fixtures = join(dirname(fileURLToPath(import.meta.url)), '../../test/fixtures/configs');
+const reference = readFileSync(join(fixtures, 'dumps/master-keepalived.data'), 'utf8').split('\n');
+const section = (lines: string[], title: string): string[] => {
+  const start = lines.indexOf(`------< ${title} >------`);
+  const end = lines.findIndex((l, i) => i > start && l.startsWith('------<'));
+  return lines.slice(start, end < 0 ? undefined : end);
+};
+
+const read = readConfigTree('conf/configtest/warn-script-security.conf', { cwd: fixtures });
+const built = buildConfig(read.tree, { interfaceExists: (n) => n === 'eth0', scriptAccessible: () => true });
+
+const runtime: Record<string, VrrpInstanceRuntime> = {
+  VI_1: {
+    state: 'MASTER', numScriptIfFault: 0, numScriptInit: 0,
+    lastTransition: '1795346044.712906 (Sun Nov 22 11:14:04.712906 2026)',
+    readTimeout: '1795346048.713644 (Sun Nov 22 11:14:08.713644 2026)',
+    masterDownTimerUs: 3414062, sourceAddress: '192.0.2.11', effectivePriority: 150, totalPriority: 150,
+    fdIn: 14, fdOut: 15, addressSet: () => true,
+  },
+  VI_6: {
+    state: 'MASTER', wantState: 'MASTER', numScriptIfFault: 0, numScriptInit: 0,
+    lastTransition: '1795346044.908310 (Sun Nov 22 11:14:04.908310 2026)',
+    readTimeout: '1795346048.909020 (Sun Nov 22 11:14:08.909020 2026)',
+    masterDownTimerUs: 3609375, sourceAddress: 'fe80::bcae:ceff:fe57:1423', mcastIfindex: 2, effectivePriority: 100,
+    totalPriority: 100, fdIn: 16, fdOut: 17, addressSet: () => true,
+  },
+};
+
+const ours = dumpConfig(built.config, { runtime: (n) => runtime[n] }).split('\n');
+
+t.same(section(ours, 'Global definitions'), section(reference, 'Global definitions'), 'global definitions');
+t.same(section(ours, 'VRRP Topology'), section(reference, 'VRRP Topology'), 'VRRP topology');
+
+t.test('start-up (-d) form leaves transient state out', async (t) => {
+  const text = dumpConfig(built.config);
+  t.notMatch(text, /Last transition|fd_in|State = MASTER/);
+  t.match(text, /Wantstate = MASTER/);
+  t.match(text, /     192\.0\.2\.200\/24 dev eth0 scope global\n/);
+});
