@@ -1,0 +1,306 @@
+/**
+ * One running vrrp_instance: the state machine plus its VrrpEffects on the
+ * real host (adverts on the shared raw socket, VIPs and routes through
+ * rtnetlink, GARP/NA bursts, notifications) and the receive path from the
+ * sockpool through validateAdvert into the machine.
+ *
+ * Hot path: the advert buffer, the build spec, the receive context and the
+ * advert handed to the machine are allocated once and reused.
+ */
+import type { AddressSpec, InterfaceTable, Rtnetlink, RouteSpec, VrrpPacket } from '@keepalived-ts/netlink-reflector';
+import { parseAddress } from '../codec/address.js';
+import { buildIPv4Advert, buildIPv6Advert, ipv4AdvertLength, type IPv4AdvertSpec, type IPv6AdvertSpec } from '../codec/advert-packet.js';
+import { nextIPv4Id } from '../codec/ipv4-header.js';
+import { vrrpMessageLength } from '../codec/vrrp-header.js';
+import { VrrpInstance } from '../fsm/instance.js';
+import type { ReceivedAdvert, VrrpEffects, VrrpFsmCounter, VrrpFsmEvent, VrrpStateName } from '../fsm/types.js';
+import { bumpVrrpStat, createVrrpStats, type VrrpStats } from '../stats/vrrp-stats.js';
+import type { TimerScheduler } from '../timers/clock.js';
+import { applyAdvertCheckToStats } from '../validate/apply-stats.js';
+import { validateAdvert, type AdvertCheckInstance, type AdvertRxContext } from '../validate/validate-advert.js';
+import type { ConfigVrrpInstance, IpAddressEntry, KeepalivedConfig, RouteEntry } from './core-bridge.js';
+import type { GarpSender, GarpTarget } from './garp.js';
+import { addressBytes, advertIntervalField, advertisedVips, checkInstanceFor, fsmConfigFor } from './instance-config.js';
+import type { Notifier } from './notifier.js';
+import type { PacketSink, PooledSocket } from './sockpool.js';
+
+export interface RuntimeServices {
+  log: { info(text: string): void };
+  detail: boolean;
+  rtnl: Rtnetlink;
+  table: InterfaceTable;
+  garp: GarpSender | undefined;
+  notifier: Notifier;
+  timers: TimerScheduler;
+  /** Registers a kernel operation still in flight (awaited before exit). */
+  pending(p: Promise<unknown>): void;
+  /** IPv6 forwarding on an interface (NA router flag). */
+  ipv6Forwarding(ifname: string): boolean;
+}
+
+export interface ResolvedInterface {
+  ifindex: number;
+  ifname: string;
+  mac: string;
+  /** Source address of adverts (mcast_src_ip/unicast_src_ip or the interface's primary / link-local). */
+  srcAddr: string;
+}
+
+const IGNORED_ADD_ERRORS = new Set(['EEXIST']);
+const IGNORED_DEL_ERRORS = new Set(['EADDRNOTAVAIL', 'ENOENT', 'ESRCH', 'ENODEV']);
+
+export class InstanceRuntime implements VrrpEffects, PacketSink {
+  readonly name: string;
+  readonly vrid: number;
+  readonly stats: VrrpStats = createVrrpStats();
+  readonly fsm: VrrpInstance;
+  readonly check: AdvertCheckInstance;
+  socket: PooledSocket | undefined;
+
+  private readonly v6: boolean;
+  private readonly txBuf: Buffer;
+  private readonly spec4: IPv4AdvertSpec;
+  private readonly spec6: IPv6AdvertSpec;
+  private readonly peers: { text: string; bytes: Uint8Array }[];
+  private readonly groupText: string;
+  private ipId = 0;
+  private readonly rx: AdvertRxContext = { ttl: -1, src: new Uint8Array(4), dst: null, checkVips: true };
+  private readonly advert: ReceivedAdvert = { priority: 0, srcAddr: '', maxAdverIntCs: 0 };
+  private readonly garpVips: { vip: string; v6: boolean; target: GarpTarget }[];
+  private readonly garpVipSet: Set<string>;
+
+  constructor(
+    readonly cfg: ConfigVrrpInstance,
+    config: KeepalivedConfig,
+    readonly iface: ResolvedInterface,
+    private readonly svc: RuntimeServices,
+  ) {
+    this.name = cfg.name;
+    this.vrid = cfg.virtualRouterId;
+    this.v6 = cfg.family === 'inet6';
+    this.check = checkInstanceFor(cfg, config, iface.ifname);
+    const vips = this.check.vips as Uint8Array[];
+    this.groupText = this.v6 ? config.global.vrrpMcastGroup6 : (cfg.mcastDstIp ?? config.global.vrrpMcastGroup4);
+    this.peers = cfg.unicastPeers.map((p) => ({ text: p.address, bytes: addressBytes(p.address) }));
+    const interval = advertIntervalField(cfg);
+    const src = addressBytes(iface.srcAddr);
+    this.spec4 = {
+      version: cfg.version, vrid: this.vrid, priority: cfg.priority, advertInterval: interval, vips, src,
+      dst: addressBytes(this.v6 ? '224.0.0.18' : this.groupText), ipId: 0,
+      ttl: cfg.unicast ? (cfg.unicastTtl ?? 255) : 255,
+      authType: this.check.authType, authData: this.check.authData, ahSeqNumber: 0, unicast: cfg.unicast,
+      ipChecksum: 'zero',
+      ...(cfg.oldUnicastChecksum === 'config' ? { checksumPseudoDst: this.check.mcastGroup4 } : {}),
+    };
+    this.spec6 = { vrid: this.vrid, priority: cfg.priority, advertInterval: interval, vips };
+    this.txBuf = Buffer.alloc(this.v6 ? vrrpMessageLength(3, 6, vips.length) : ipv4AdvertLength(this.spec4));
+    this.garpVips = [...cfg.virtualIpaddress, ...cfg.virtualIpaddressExcluded].map((e) => ({
+      vip: e.address, v6: e.family === 'inet6', target: this.garpTarget(e),
+    }));
+    this.garpVipSet = new Set(this.garpVips.map((g) => g.vip));
+    this.fsm = new VrrpInstance(fsmConfigFor(cfg, config, { ourAddress: iface.srcAddr, logDetail: svc.detail }), svc.timers, this);
+  }
+
+  // ------------------------------------------------------------ receive path
+
+  receive(pkt: VrrpPacket): void {
+    let buf: Uint8Array;
+    let length: number;
+    const rx = this.rx;
+    if (this.v6) {
+      buf = pkt.payload;
+      length = pkt.payload.length;
+      rx.dst = pkt.dst !== undefined ? parseAddress(pkt.dst) : null;
+    } else {
+      const ip = pkt.ipHeader!;
+      length = ip.length + pkt.payload.length;
+      buf = new Uint8Array(ip.buffer, ip.byteOffset, length);
+    }
+    rx.ttl = pkt.ttl;
+    rx.src = parseAddress(pkt.src) ?? rx.src;
+    rx.checkVips = !(this.cfg.skipCheckAdvAddr && this.fsm.state === 'BACKUP' && pkt.src === this.fsm.masterSaddr);
+    const r = validateAdvert(buf, rx, this.check, 0, length);
+    applyAdvertCheckToStats(this.stats, r);
+    if (r.logText !== null) this.svc.log.info(r.logText);
+    if (r.ahSeqNumber >= 0) this.check.ahSeqNumber = r.ahSeqNumber;
+    if (!r.ok) {
+      if (r.reason !== 'unknown_vrid') this.fsm.receiveInvalidAdvert();
+      return;
+    }
+    if (r.oldUnicastChecksumDetected) {
+      this.check.unicastChecksumCompat = 'auto';
+      this.spec4.checksumPseudoDst = this.check.mcastGroup4;
+    }
+    const a = this.advert;
+    a.priority = r.priority;
+    a.srcAddr = pkt.src;
+    a.maxAdverIntCs = r.advertInterval;
+    this.fsm.receiveAdvert(a);
+  }
+
+  // ------------------------------------------------------------ VrrpEffects
+
+  sendAdvert(priority: number): void {
+    const sock = this.socket?.socket;
+    if (sock === undefined) return;
+    const buf = this.txBuf;
+    if (this.v6) {
+      this.spec6.priority = priority;
+      buildIPv6Advert(this.spec6, buf, 0);
+      if (this.cfg.unicast) for (const p of this.peers) this.transmit(() => sock.send(buf, p.text), p.text, priority);
+      else this.transmit(() => sock.send(buf, this.groupText), this.groupText, priority);
+    } else {
+      const spec = this.spec4;
+      spec.priority = priority;
+      this.ipId = nextIPv4Id(this.ipId);
+      spec.ipId = this.ipId;
+      if (this.check.authType === 2) spec.ahSeqNumber = (spec.ahSeqNumber ?? 0) + 1;
+      if (this.cfg.unicast) {
+        for (const p of this.peers) {
+          spec.dst = p.bytes;
+          buildIPv4Advert(spec, buf, 0);
+          this.transmit(() => sock.sendDatagram(buf, p.text), p.text, priority);
+        }
+      } else {
+        buildIPv4Advert(spec, buf, 0);
+        this.transmit(() => sock.sendDatagram(buf, this.groupText), this.groupText, priority);
+      }
+    }
+    bumpVrrpStat(this.stats, 'advert_sent');
+  }
+
+  private transmit(send: () => number, dst: string, priority: number): void {
+    try {
+      send();
+    } catch (e) {
+      // keepalived stays quiet about ENETUNREACH for a priority 0 advert on a downed interface.
+      if (priority === 0 && (e as { code?: string }).code === 'ENETUNREACH') return;
+      this.svc.log.info(`(${this.name}) Cant send advert to ${dst} (${(e as Error).message})`);
+    }
+  }
+
+  addVips(excluded: boolean): void {
+    for (const e of excluded ? this.cfg.virtualIpaddressExcluded : this.cfg.virtualIpaddress) {
+      this.kernel(this.svc.rtnl.addAddress(this.addressSpec(e, true)), IGNORED_ADD_ERRORS);
+    }
+  }
+
+  removeVips(excluded: boolean): void {
+    for (const e of excluded ? this.cfg.virtualIpaddressExcluded : this.cfg.virtualIpaddress) {
+      if (this.vipIfindex(e) === undefined) continue;
+      this.kernel(this.svc.rtnl.removeAddress(this.addressSpec(e, false)), IGNORED_DEL_ERRORS);
+    }
+  }
+
+  addVirtualRoutes(): void {
+    for (const r of this.cfg.virtualRoutes) {
+      const spec = this.routeSpec(r);
+      if (spec) this.kernel(this.svc.rtnl.addRoute(spec), IGNORED_ADD_ERRORS);
+    }
+  }
+
+  removeVirtualRoutes(): void {
+    for (const r of this.cfg.virtualRoutes) {
+      const spec = this.routeSpec(r);
+      if (spec) this.kernel(this.svc.rtnl.removeRoute(spec), IGNORED_DEL_ERRORS);
+    }
+  }
+
+  sendGarps(repeat: number): void {
+    const garp = this.svc.garp;
+    if (garp === undefined) return;
+    for (let round = 0; round < repeat; round++) {
+      for (const g of this.garpVips) {
+        if (round === 0 && this.svc.detail) {
+          this.svc.log.info(`(${this.name}) Sending/queueing ${g.v6 ? 'Unsolicited Neighbour Adverts' : 'gratuitous ARPs'} on ${g.target.ifname} for ${g.vip}`);
+        }
+        garp.send(g.target, g.vip, g.v6);
+      }
+    }
+  }
+
+  cancelPendingGarps(): void {
+    this.svc.garp?.cancel(this.garpVipSet);
+  }
+
+  notify(state: VrrpStateName, effectivePriority: number): void {
+    this.svc.notifier.instance(this.name, this.cfg, state, effectivePriority);
+  }
+
+  notifyEvent(event: VrrpFsmEvent): void {
+    if (event === 'master_rx_lower_pri') {
+      this.svc.notifier.event(this.name, this.cfg.notifyMasterRxLowerPri, 'MASTER_RX_LOWER_PRI', this.fsm.effectivePriority);
+    }
+  }
+
+  notifyPriority(effectivePriority: number): void {
+    const st = this.fsm.state;
+    if (st === 'MASTER' || st === 'BACKUP') this.svc.notifier.event(this.name, undefined, `${st}_PRIORITY`, effectivePriority);
+  }
+
+  log(text: string): void {
+    this.svc.log.info(text);
+  }
+
+  countStat(counter: VrrpFsmCounter): void {
+    if (counter === 'becomeMaster') bumpVrrpStat(this.stats, 'become_master');
+    else if (counter === 'releaseMaster') bumpVrrpStat(this.stats, 'release_master');
+    else bumpVrrpStat(this.stats, 'pri_zero_sent');
+  }
+
+  // ------------------------------------------------------------ helpers
+
+  private kernel(op: Promise<void>, ignored: ReadonlySet<string>): void {
+    this.svc.pending(
+      op.catch((e: { code?: string; message?: string }) => {
+        if (!ignored.has(e.code ?? '')) this.svc.log.info(`(${this.name}) Netlink: ${e.message ?? String(e)}`);
+      }),
+    );
+  }
+
+  private vipIfindex(e: IpAddressEntry): number | undefined {
+    if (e.dev === undefined || e.dev === this.iface.ifname) return this.iface.ifindex;
+    return this.svc.table.linkByName(e.dev)?.ifindex;
+  }
+
+  private garpTarget(e: IpAddressEntry): GarpTarget {
+    const ifindex = this.vipIfindex(e) ?? this.iface.ifindex;
+    const link = this.svc.table.link(ifindex);
+    const ifname = link?.name ?? this.iface.ifname;
+    return {
+      ifindex, ifname, mac: link?.mac ?? this.iface.mac,
+      router: e.family === 'inet6' ? this.svc.ipv6Forwarding(ifname) : false,
+    };
+  }
+
+  private addressSpec(e: IpAddressEntry, adding: boolean): AddressSpec {
+    const spec: AddressSpec = { address: e.address, prefixLen: e.prefixLength, dev: this.vipIfindex(e) ?? this.iface.ifindex };
+    if (e.label !== undefined) spec.label = e.label;
+    if (e.peer !== undefined) spec.peer = e.peer;
+    if (adding) {
+      if (e.scope !== undefined) spec.scope = /^\d+$/.test(e.scope) ? Number(e.scope) : (e.scope as AddressSpec['scope']);
+      if (e.broadcast !== undefined && e.family === 'inet') spec.broadcast = e.broadcast;
+      if (e.family === 'inet6') {
+        if (!e.noDad) spec.nodad = true;
+        const lft = e.preferredLft ?? (e.prefixLength === 128 ? 0 : 0xffffffff);
+        if (lft !== 0xffffffff) spec.preferredLifetime = lft;
+      }
+      if (e.noPrefixRoute) spec.noprefixroute = true;
+    }
+    return spec;
+  }
+
+  /** The common `DST [via GW] [dev IF] [table N] [metric M]` forms of virtual_routes. */
+  private routeSpec(r: RouteEntry): RouteSpec | undefined {
+    const dst = r.destination;
+    if (dst === undefined) return undefined;
+    const spec: RouteSpec = { dst };
+    if (r.family !== undefined) spec.family = r.family === 'inet' ? 2 : 10;
+    if (r.via !== undefined) spec.gateway = r.via;
+    if (r.dev !== undefined) spec.dev = r.dev;
+    if (r.table !== undefined && /^\d+$/.test(r.table)) spec.table = Number(r.table);
+    const m = r.words.indexOf('metric');
+    if (m >= 0 && r.words[m + 1] !== undefined) spec.metric = Number(r.words[m + 1]);
+    return spec;
+  }
+}
