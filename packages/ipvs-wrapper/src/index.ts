@@ -1,1 +1,9 @@
-export {};
+export * from './constants.js';
+export * from './netlink.js';
+export * from './genl-ctrl.js';
+export * from './genl-socket.js';
+export * from './ipvs-codec.js';
+export * from './ipvs-client.js';
+export * from './desired.js';
+export * from './reconciler.js';
+export * from './fake-kernel.js';

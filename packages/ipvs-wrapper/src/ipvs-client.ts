@@ -3,7 +3,7 @@
 import { AF_INET, ENOENT, type NativeBinding } from '@keepalived-ts/native';
 import * as C from './constants.js';
 import { decodeFamilyReply, familyRequest, type GenlFamily } from './genl-ctrl.js';
-import { GenlSocket, NetlinkRequestError, silentLogger, type GenlSocketOptions, type Logger } from './genl-socket.js';
+import { GenlSocket, NetlinkRequestError, errnoText, silentLogger, type GenlSocketOptions, type Logger } from './genl-socket.js';
 import {
   decodeIpvsAttrs, encodeIpvsAttrs, type IpvsBody, type IpvsDaemon, type IpvsDest, type IpvsInfo, type IpvsService,
   type IpvsTimeouts,
@@ -49,6 +49,37 @@ const GENERIC_TEXT: Record<number, string> = {
 /** The text keepalived logs for an IPVS errno, given the command that failed; undefined = strerror. */
 export function ipvsErrorText(cmd: number, errno: number): string | undefined {
   return SPECIFIC_TEXT[cmd]?.[errno] ?? GENERIC_TEXT[errno];
+}
+
+// keepalived logs the setsockopt-era command names even over netlink.
+const SOCKOPT_NAMES: Record<number, [string, number]> = {
+  [C.IPVS_CMD_NEW_SERVICE]: ['IP_VS_SO_SET_ADD', 1154],
+  [C.IPVS_CMD_SET_SERVICE]: ['IP_VS_SO_SET_EDIT', 1155],
+  [C.IPVS_CMD_DEL_SERVICE]: ['IP_VS_SO_SET_DEL', 1156],
+  [C.IPVS_CMD_FLUSH]: ['IP_VS_SO_SET_FLUSH', 1157],
+  [C.IPVS_CMD_NEW_DEST]: ['IP_VS_SO_SET_ADDDEST', 1159],
+  [C.IPVS_CMD_DEL_DEST]: ['IP_VS_SO_SET_DELDEST', 1160],
+  [C.IPVS_CMD_SET_DEST]: ['IP_VS_SO_SET_EDITDEST', 1161],
+  [C.IPVS_CMD_SET_CONFIG]: ['IP_VS_SO_SET_TIMEOUT', 1162],
+  [C.IPVS_CMD_NEW_DAEMON]: ['IP_VS_SO_SET_STARTDAEMON', 1163],
+  [C.IPVS_CMD_DEL_DAEMON]: ['IP_VS_SO_SET_STOPDAEMON', 1164],
+  [C.IPVS_CMD_ZERO]: ['IP_VS_SO_SET_ZERO', 1167],
+};
+
+// glibc strerror() texts for errnos the IPVS commands return that keepalived's table lacks.
+const GLIBC_TEXT: Record<number, string> = {
+  2: 'No such file or directory', 16: 'Device or resource busy', 17: 'File exists', 19: 'No such device',
+  34: 'Numerical result out of range', 105: 'No buffer space available', 111: 'Connection refused',
+};
+
+/** keepalived's ipvs_talk() log line: "IPVS cmd IP_VS_SO_SET_ADD(1154) error: Service already exists(17) (192.0.2.1:tcp:80)". */
+export function formatIpvsCommandError(cmd: number, errno: number, service?: IpvsService, dest?: IpvsDest): string {
+  const [name, num] = SOCKOPT_NAMES[cmd] ?? ['(unknown)', cmd];
+  const text = ipvsErrorText(cmd, errno) ?? GLIBC_TEXT[errno] ?? errnoText(errno);
+  let where = '';
+  if (service && dest) where = ` (${formatService(service)} -> ${dest.address}:${dest.port})`;
+  else if (service) where = ` (${formatService(service)})`;
+  return `IPVS cmd ${name}(${num}) error: ${text}(${errno})${where}`;
 }
 
 export interface IpvsClientOptions extends GenlSocketOptions {
