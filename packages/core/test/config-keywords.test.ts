@@ -43,7 +43,7 @@ function tree(src: Src): ConfigTree {
   return { statements: build(src), files: [FILE] };
 }
 
-const ctx = { interfaceExists: (n: string) => n === 'eth0' || n === 'eth1', scriptAccessible: () => false };
+const ctx = { interfaceExists: (n: string) => n === 'eth0' || n === 'eth1', scriptAccessible: () => false, validateSchema: true };
 const run = (src: Src) => buildConfig(tree(src), ctx);
 const texts = (src: Src) => run(src).diagnostics.filter((d) => d.severity !== 'info').map(formatDiagnostic);
 

@@ -48,7 +48,7 @@ t.equal(cases.length, 20, 'all 20 captured cases');
 for (const c of cases) {
   t.test(c.file, async (t) => {
     const read = readConfigTree(c.file, { cwd: fixtures });
-    const built = buildConfig(read.tree, { interfaceExists: (n) => n === 'eth0' || n === 'lo' });
+    const built = buildConfig(read.tree, { interfaceExists: (n) => n === 'eth0' || n === 'lo', validateSchema: true });
     const ours = [...read.diagnostics, ...built.diagnostics]
       .filter((d) => d.severity !== 'info')
       .map(formatDiagnostic);

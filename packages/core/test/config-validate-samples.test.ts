@@ -66,7 +66,7 @@ const KNOWN_DIFFERENCES = new Set([
 function checkFile(dir: string, file: string, expectedExit: number | undefined): void {
   t.test(file, async (t) => {
     const read = readConfigTree(file, { cwd: dir, configId: 'capture-host' });
-    const built = buildConfig(read.tree, { interfaceExists: (n) => interfaces.has(n), scriptAccessible: (p) => p === 'killall' || p === '/bin/true' });
+    const built = buildConfig(read.tree, { interfaceExists: (n) => interfaces.has(n), scriptAccessible: (p) => p === 'killall' || p === '/bin/true', validateSchema: true });
     const exit = Math.max(built.exitCode, ...read.diagnostics.map((d) => d.exitCode ?? 0));
     t.equal(exit, expectedExit, 'exit code');
     const ours = [...read.diagnostics, ...built.diagnostics].filter((d) => d.severity !== 'info').map(formatDiagnostic);
