@@ -31,7 +31,7 @@ t.test('console lines as keepalived -l -n prints them', async (t) => {
       'Sun Nov 22 11:07:48 2026: (VI_1) Entering FAULT STATE\n' +
       'Sun Nov 22 11:07:48 2026: %s %% {"a":1}\n',
   );
-  logger.close();
+  await logger.close();
 });
 
 t.test('log file lines, with nanoseconds, appended', async (t) => {
@@ -44,7 +44,7 @@ t.test('log file lines, with nanoseconds, appended', async (t) => {
   const logger = createLogger({ ident: 'Keepalived_vrrp', syslog: false, file: sink, now: at('2026-11-02T09:05:01Z', 123.25) });
   logger.info('(VI_1) Entering BACKUP STATE');
   logger.warn('second');
-  logger.close();
+  await logger.close();
   t.equal(
     fs.readFileSync(file, 'utf8'),
     'earlier\n' +
@@ -76,13 +76,13 @@ t.test('one record goes to every target', async (t) => {
   );
   logger.log(Priority.err, 'by number');
   t.match((fake.callsOf('sendto')[1]![1] as Buffer).toString(), /^<163>/);
-  logger.close();
+  await logger.close();
   t.same(fake.openFds(), []);
 });
 
 t.test('syslog needs the native binding; -G does not', async (t) => {
   t.throws(() => createLogger({ ident: 'K' }), /native binding/);
-  t.doesNotThrow(() => createLogger({ ident: 'K', syslog: false }).close());
+  t.doesNotThrow(() => void createLogger({ ident: 'K', syslog: false }).close());
 });
 
 t.test('detail flag is exposed', async (t) => {
@@ -109,4 +109,38 @@ t.test('process-wide log delegates to the installed logger', async (t) => {
   bounded.info('2');
   bounded.info('3');
   t.same(bounded.lines.map((l) => l.text), ['2', '3']);
+});
+
+t.test('createRoleLogger: per-process ident, file suffix, console rule', async (t) => {
+  const { createRoleLogger } = await import('../src/cli/logging.js');
+  const { parseCommandLine } = await import('../src/cli/options.js');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ka-role-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const fake = createFakeNative();
+  const out = new Capture();
+  const o = parseCommandLine(['-n', '-l', '-S', 'local1', '-g']).options;
+  const vrrp = createRoleLogger('vrrp', o, { native: fake.native, consoleSink: out, tmpDir: dir, namespace: 'blue' });
+  vrrp.info('(VI_1) Entering BACKUP STATE (init)');
+  await vrrp.close();
+  t.match((fake.callsOf('sendto')[0]![1] as Buffer).toString(), /^<142>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d Keepalived_vrrp_blue\[\d+\]: \(VI_1\) Entering BACKUP STATE \(init\)$/);
+  t.match(out.text, /: \(VI_1\) Entering BACKUP STATE \(init\)\n$/);
+  t.match(fs.readFileSync(path.join(dir, 'keepalived_vrrp_blue.log'), 'utf8'), /^[A-Z][a-z]{2} [A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d\.\d{9} \d{4}: \(VI_1\) Entering BACKUP STATE \(init\)\n$/);
+  const forked = createRoleLogger('checkers', parseCommandLine(['-l', '-G']).options, { native: fake.native, consoleSink: out });
+  const before = out.text;
+  forked.info('x');
+  await forked.close();
+  t.equal(out.text, before, '-l without -n: no console');
+  t.equal(fake.callsOf('sendto').length, 1, '-G: no syslog');
+});
+
+t.test('log file keeps every line in order through asynchronous writes', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ka-logfile-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'k.log');
+  const logger = createLogger({ ident: 'K', syslog: false, file: openLogFile(file), now: at('2026-11-22T12:00:00Z') });
+  for (let i = 0; i < 3000; i++) logger.info(`line ${i}`);
+  await logger.close();
+  const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
+  t.equal(lines.length, 3000);
+  t.ok(lines.every((l, i) => l.endsWith(`: line ${i}`)), 'in order');
 });

@@ -5,4 +5,5 @@ export * from './version.js';
 export * from './startup.js';
 export * from './not-implemented.js';
 export * from './config-api.js';
+export * from './logging.js';
 export * from './main.js';

@@ -7,9 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { formatDiagnostic, type Diagnostic } from '../config/diagnostics.js';
 import { ExitCode } from '../exit-codes.js';
-import { openLogFile, makeLogFileName } from '../log/file.js';
 import { createLogger, setProcessLogger, type Logger, type TextSink } from '../log/logger.js';
 import { LogIdent } from '../log/priority.js';
+import { createRoleLogger } from './logging.js';
 import { loadConfigApi, type ConfigApi } from './config-api.js';
 import { usageText } from './help.js';
 import { notImplementedLines } from './not-implemented.js';
@@ -173,21 +173,6 @@ async function configTest(
   return worst;
 }
 
-function createParentLogger(io: MainIo, o: CliOptions, native: NativeBinding | (() => NativeBinding)): Logger {
-  const file = o.logFile ? openLogFile(makeLogFileName(o.logFile, undefined, undefined, undefined), o.flushLogFile) : undefined;
-  return createLogger({
-    ident: LogIdent.parent,
-    facility: o.logFacility,
-    syslog: !o.noSyslog,
-    native,
-    syslogPath: io.syslogPath,
-    console: o.logConsole && o.dontFork,
-    consoleSink: io.stderr,
-    file,
-    detail: o.logDetail,
-  });
-}
-
 async function start(
   io: MainIo,
   argv0: string,
@@ -203,9 +188,9 @@ async function start(
     // keepalived logs these while parsing, before console logging is switched on: syslog only.
     const early = createLogger({ ident: LogIdent.parent, facility: o.logFacility, native: nativeLoader, syslogPath: io.syslogPath });
     for (const text of parseSyslog) early.info(text);
-    early.close();
+    await early.close();
   }
-  const log = createParentLogger(io, o, nativeLoader);
+  const log = createRoleLogger('parent', o, { native: nativeLoader, consoleSink: io.stderr, syslogPath: io.syslogPath });
   setProcessLogger(log);
   try {
     logStartup(log, [argv0, ...args], uname);
@@ -227,7 +212,7 @@ async function start(
     for (const line of stoppedLines(o.logDetail, processCpuTimes())) log.info(line);
     return usable ? ExitCode.FATAL : ExitCode.NO_CONFIG;
   } finally {
-    log.close();
+    await log.close();
   }
 }
 

@@ -18,8 +18,8 @@ export interface TextSink {
 }
 
 export interface FileSink extends TextSink {
-  flushSync?(): void;
   end?(): void;
+  once?(event: 'close' | 'error', listener: () => void): unknown;
 }
 
 export interface LoggerOptions {
@@ -59,8 +59,11 @@ export interface Logger {
   notice(text: string): void;
   info(text: string): void;
   debug(text: string): void;
-  /** Releases the syslog socket and flushes and closes the log file. */
-  close(): void;
+  /**
+   * Releases the syslog socket; resolves once the log file has everything
+   * written and is closed (await it before exiting the process).
+   */
+  close(): Promise<void>;
 }
 
 /** pino level values for the syslog severities (pino wants larger = more severe). */
@@ -113,12 +116,21 @@ export class KeepalivedDestination {
     if (this.syslog) this.syslog.log(severity, text, date);
   }
 
-  close(): void {
+  close(): Promise<void> {
     this.syslog?.close();
-    if (this.file) {
-      this.file.flushSync?.();
-      this.file.end?.();
-    }
+    const file = this.file;
+    if (!file?.end) return Promise.resolve();
+    // Lines may still be in flight asynchronously; end() writes the rest in order, then closes.
+    return new Promise<void>((resolve) => {
+      if (file.once) {
+        file.once('close', resolve);
+        file.once('error', resolve);
+        file.end!();
+      } else {
+        file.end!();
+        resolve();
+      }
+    });
   }
 }
 
@@ -186,7 +198,7 @@ export function createMemoryLogger(detail: 0 | 1 | 2 = 0, limit = 10_000): Memor
     notice: (t) => push(Priority.notice, t),
     info: (t) => push(Priority.info, t),
     debug: (t) => push(Priority.debug, t),
-    close: () => {},
+    close: async () => {},
   };
 }
 
