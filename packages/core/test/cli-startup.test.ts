@@ -217,6 +217,11 @@ t.test('kernel version line', async (t) => {
 t.test('configuration file lines', async (t) => {
   t.same(configFileLines('k.conf', ['k.conf', 'a.conf'], 1), ["Opening file 'k.conf'.", 'Configuration file k.conf', "Opening file 'a.conf'."]);
   t.same(configFileLines('k.conf', ['k.conf', 'a.conf'], 0), ['Configuration file k.conf']);
+  t.same(
+    configFileLines('k.conf', [path.resolve('k.conf'), '/etc/keepalived/inc/a.conf'], 1),
+    ["Opening file 'k.conf'.", 'Configuration file k.conf', "Opening file '/etc/keepalived/inc/a.conf'."],
+    'the main file as given with -f, as glob() returns it',
+  );
 });
 
 t.test('-v banner: keepalived layout, honest about what runs', async (t) => {

@@ -7,6 +7,7 @@
  *   Opening file 'keepalived.conf'.       (only with -D)
  *   Configuration file keepalived.conf
  */
+import path from 'node:path';
 import type { Logger } from '../log/logger.js';
 import { BUILT_FOR_KERNEL, KEEPALIVED_VERSION_STRING, currentUname, type Uname } from './version.js';
 
@@ -95,8 +96,10 @@ export function logStartup(log: Logger, argv: readonly string[], uname: Uname = 
  */
 export function configFileLines(configFile: string, files: readonly string[], detail: number): string[] {
   const lines: string[] = [];
+  // keepalived names a file as glob() returned it: the main file as given with -f, not resolved.
+  const mainResolved = path.resolve(configFile);
   const opening = (f: string): void => {
-    if (detail > 0) lines.push(`Opening file '${f}'.`);
+    if (detail > 0) lines.push(`Opening file '${f === mainResolved ? configFile : f}'.`);
   };
   if (files.length > 0) opening(files[0]!);
   lines.push(`Configuration file ${configFile}`);
