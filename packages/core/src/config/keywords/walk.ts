@@ -3,13 +3,12 @@ import type { SourceLocation } from '../tree.js';
 import type { KeywordEnv, KeywordTable } from './types.js';
 
 /**
- * Where keepalived reports a block's end handler: the closing brace's line.
- * The tree does not record it, so it is taken as the line after the block's
- * last statement (exact unless blank/comment lines precede the brace).
+ * Where keepalived reports a block's end handler: the closing brace's line
+ * (the reader's blockEnd). Without one (hand-built trees, a block cut short
+ * by the end of the file) it is taken as the line after the last statement.
  */
 export function blockEndLoc(stmt: ConfigStatement): SourceLocation {
-  const explicit = (stmt as ConfigStatement & { endLoc?: SourceLocation }).endLoc;
-  if (explicit) return explicit;
+  if (stmt.blockEnd) return stmt.blockEnd;
   const last = stmt.block?.[stmt.block.length - 1];
   if (!last) return { file: stmt.loc.file, line: stmt.loc.line + 1 };
   const end = last.block ? blockEndLoc(last) : last.loc;
