@@ -1,0 +1,141 @@
+/**
+ * The VRRP child process: takes the same command line as bin/keepalived (the
+ * watchdog forks it with the parent's argv), reads and builds the
+ * configuration, runs the VrrpDaemon and stops it gracefully on SIGTERM /
+ * SIGINT or the parent's 'stop'. Works forked with an IPC channel and
+ * standalone (`node packages/vrrp/dist/src/child/main.js -n -l -f FILE`).
+ */
+import { writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { ExitCode } from '@keepalived-ts/core';
+import { loadNative, type NativeBinding } from '@keepalived-ts/native';
+import {
+  build, cliOptions, diagnostics as diag, log as logApi, processApi, reader,
+  type CliOptions, type DumpKind, type KeepalivedConfig, type Logger,
+} from '../runtime/core-bridge.js';
+import { MissingPermissionError, VrrpConfigError, VrrpDaemon } from '../runtime/vrrp-daemon.js';
+
+export const DEFAULT_CONFIG_FILE = '/etc/keepalived/keepalived.conf';
+const SIGTERM = 15;
+
+export interface ChildIo {
+  /** The native binding (tests may inject one). */
+  native?: () => NativeBinding;
+  /** Where console log lines go (default process.stderr). */
+  consoleSink?: { write(chunk: string): unknown };
+  /** True when forked by the watchdog with an IPC channel (default: process.send exists). */
+  ipc?: boolean;
+}
+
+export type ConfigLoad =
+  | { ok: true; config: KeepalivedConfig; messages: string[] }
+  | { ok: false; exitCode: number; messages: string[] };
+
+/** Reads and builds the configuration as the VRRP child sees it; config errors map to keepalived's exit codes. */
+export function loadVrrpConfig(o: CliOptions): ConfigLoad {
+  const file = o.configFile ?? DEFAULT_CONFIG_FILE;
+  const configId = o.configId ?? hostname().split('.')[0]!;
+  const read = reader.readConfigTree(file, { configId, includeMissingIsError: o.allConfig });
+  const messages = read.diagnostics.map(diag.formatDiagnostic);
+  if (read.configMissing || read.configFileError) return { ok: false, exitCode: ExitCode.NO_CONFIG, messages };
+  const built = build.buildConfig(read.tree);
+  messages.push(...built.diagnostics.map(diag.formatDiagnostic));
+  const badIf = built.diagnostics.some((d) => d.message === 'Non-existent interface specified in configuration');
+  // A missing keyword parameter makes keepalived exit at once (exit code 2 from buildConfig).
+  if (badIf || built.exitCode === 2) return { ok: false, exitCode: ExitCode.CONFIG, messages };
+  return { ok: true, config: built.config, messages };
+}
+
+function createChildLogger(o: CliOptions, native: () => NativeBinding, io: ChildIo): Logger {
+  const file = o.logFile
+    ? logApi.openLogFile(logApi.makeLogFileName(o.logFile, logApi.LogFileProg.vrrp), o.flushLogFile)
+    : undefined;
+  return logApi.createLogger({
+    ident: logApi.LogIdent.vrrp,
+    facility: o.logFacility,
+    syslog: !o.noSyslog,
+    native,
+    console: o.logConsole && o.dontFork,
+    ...(io.consoleSink ? { consoleSink: io.consoleSink } : {}),
+    ...(file ? { file } : {}),
+    detail: o.logDetail,
+  });
+}
+
+const secUsec = (us: number): string => `${Math.floor(us / 1e6)}.${String(Math.floor(us % 1e6)).padStart(6, '0')}`;
+
+/** keepalived's log_stopping() for a child process. */
+export function stoppedLine(detail: number): string {
+  if (detail === 0) return 'Stopped';
+  const u = process.resourceUsage();
+  return `Stopped - used ${secUsec(u.userCPUTime)} user time, ${secUsec(u.systemCPUTime)} system time`;
+}
+
+/** Runs the child until it is stopped; resolves to the exit code. */
+export async function runVrrpChild(args: readonly string[], io: ChildIo = {}): Promise<number> {
+  const parsed = cliOptions.parseCommandLine(args, 'keepalived');
+  if (parsed.action.kind !== 'run') return parsed.action.kind === 'exit' ? parsed.action.code : ExitCode.OK;
+  const o = parsed.options;
+  const ipc = io.ipc ?? typeof process.send === 'function';
+  const native = io.native ?? loadNative;
+  const log = createChildLogger(o, native, io);
+
+  const loaded = loadVrrpConfig(o);
+  // Forked, the parent has logged the configuration messages already; standalone we are the only reader.
+  if (!ipc || !loaded.ok) for (const m of loaded.messages) log.info(m);
+  if (!loaded.ok) {
+    log.close();
+    return loaded.exitCode;
+  }
+  if (ipc) {
+    try {
+      native().setParentDeathSignal(SIGTERM);
+    } catch {
+      // the IPC channel's disconnect stops us as well
+    }
+  }
+  if (!ipc && o.vrrpPidFile) processApi.writePidFile(o.vrrpPidFile, process.pid, log);
+
+  let daemon: VrrpDaemon;
+  try {
+    daemon = await VrrpDaemon.start({
+      config: loaded.config, log, native: native(), detail: o.logDetail > 0, dontReleaseVrrp: o.dontReleaseVrrp,
+    });
+  } catch (e) {
+    const code = e instanceof VrrpConfigError ? ExitCode.CONFIG
+      : e instanceof MissingPermissionError || (e as { capability?: string }).capability !== undefined ? ExitCode.MISSING_PERMISSION
+        : ExitCode.FATAL;
+    log.error((e as Error).message);
+    log.close();
+    if (!ipc && o.vrrpPidFile) processApi.removePidFile(o.vrrpPidFile);
+    return code;
+  }
+
+  const done = new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (): void => {
+      if (stopping) return;
+      stopping = true;
+      void daemon.stop().then(resolve, resolve);
+    };
+    const dump = (kind: DumpKind): void => {
+      if (kind !== 'stats' && kind !== 'stats_clear') return;
+      log.info(`Printing ${kind === 'stats_clear' ? 'and clearing ' : ''}VRRP stats for process(${process.pid}) on signal`);
+      try {
+        writeFileSync(`${logApi.keepalivedTmpDir()}/keepalived.stats`, daemon.statsText());
+      } catch (e) {
+        log.info(`Unable to write stats file: ${(e as Error).message}`);
+      }
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    process.on('SIGHUP', () => log.info('Reloading is not supported by this VRRP child yet - ignoring SIGHUP'));
+    process.on('SIGUSR2', () => dump('stats'));
+    if (ipc) processApi.startChildRuntime({ onStop: stop, onDump: dump });
+  });
+  await done;
+  if (!ipc && o.vrrpPidFile) processApi.removePidFile(o.vrrpPidFile);
+  log.info(stoppedLine(o.logDetail));
+  log.close();
+  return ExitCode.OK;
+}
