@@ -8,21 +8,8 @@ export interface ConfigTestRun {
   timedOut: boolean;
 }
 
-/**
- * keepalived prints some -t messages once per parsing process (parent, VRRP,
- * checker, BFD); ours prints each once. Comparing distinct messages in order of
- * first appearance is the fair comparison.
- */
-export function distinctLines(text: string): string[] {
-  const seen = new Set<string>();
-  const out: string[] = [];
-  for (const line of text.split('\n')) {
-    if (line === '' || seen.has(line)) continue;
-    seen.add(line);
-    out.push(line);
-  }
-  return out;
-}
+export { keepalivedDistinctMessages as distinctLines } from '@keepalived-ts/core';
+import { keepalivedDistinctMessages as distinctLines } from '@keepalived-ts/core';
 
 /** Runs `BIN -t -f CONF` (optionally inside `prefix`, e.g. ip netns exec NS) with a hard time limit. */
 export function runConfigTest(bin: string, conf: string, prefix: string[] = [], timeoutMs = 20_000): ConfigTestRun {

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createFakeNative } from '@keepalived-ts/native';
-import { runCli, defaultConfigId, type MainIo } from '../src/cli/main.js';
+import { runCli, configIdFromUname, type MainIo } from '../src/cli/main.js';
 import type { ConfigApi } from '../src/cli/config-api.js';
 import { commandLineLines, configFileLines, parseKernelRelease, startupLines, wrapOptionLines } from '../src/cli/startup.js';
 import type { Uname } from '../src/cli/version.js';
@@ -188,7 +188,7 @@ t.test('-t passes -i / host name and -e to the reader', async (t) => {
     ['x.conf', { configId: 'id1', includeMissingIsError: true }],
     ['/etc/keepalived/keepalived.conf', { configId: 'lb1', includeMissingIsError: false }],
   ]);
-  t.equal(defaultConfigId({ ...host, nodename: 'plain' }), 'plain');
+  t.equal(configIdFromUname({ ...host, nodename: 'plain' }), 'plain');
 });
 
 t.test('command line wrapping (log_options)', async (t) => {

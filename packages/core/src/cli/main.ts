@@ -84,7 +84,7 @@ export function defaultArgv0(script = process.argv[1] ?? 'keepalived', env = pro
 }
 
 /** The node name up to its first '.', keepalived's default config id. */
-export function defaultConfigId(uname: Uname): string {
+export function configIdFromUname(uname: Uname): string {
   const dot = uname.nodename.indexOf('.');
   return dot === -1 ? uname.nodename : uname.nodename.slice(0, dot);
 }
@@ -143,9 +143,17 @@ export async function runCli(args: readonly string[], io: MainIo = {}): Promise<
   }
 
   const configFile = o.configFile ?? DEFAULT_CONFIG_FILE;
-  const configId = o.configId ?? defaultConfigId(uname);
+  const configId = o.configId ?? configIdFromUname(uname);
   if (o.configTest) return configTest(io, stderr, configFile, configId, o, parsed.configErrorRaised);
   return start(io, argv0, args, o, configFile, configId, parseSyslog, uname);
+}
+
+/**
+ * -t prints keepalived's report_config_error lines; its plain log_message
+ * lines (severity 'info') go to the log, never to -t's output.
+ */
+function printConfigErrors(out: TextSink, diagnostics: readonly Diagnostic[]): void {
+  for (const d of diagnostics) if (d.severity !== 'info') out.write(`${formatDiagnostic(d)}\n`);
 }
 
 async function configTest(
@@ -160,14 +168,14 @@ async function configTest(
   const diagnostics: Diagnostic[] = [];
   const read = await api.read(configFile, { configId, includeMissingIsError: o.allConfig });
   diagnostics.push(...read.diagnostics);
-  for (const d of read.diagnostics) stderr.write(`${formatDiagnostic(d)}\n`);
+  printConfigErrors(stderr, read.diagnostics);
   const missing = read.configMissing ?? read.tree.files.length === 0;
   // keepalived leaves with KEEPALIVED_EXIT_NO_CONFIG on a fatal file error, even under -t.
   if (!missing && read.configFileError) return ExitCode.NO_CONFIG;
   if (!missing) {
     const built = await api.build(read.tree);
     diagnostics.push(...built.diagnostics);
-    for (const d of built.diagnostics) stderr.write(`${formatDiagnostic(d)}\n`);
+    printConfigErrors(stderr, built.diagnostics);
   }
   const worst = diagnostics.reduce((max, d) => Math.max(max, d.exitCode ?? 0), configErrorRaised ? 5 : 0);
   return worst;

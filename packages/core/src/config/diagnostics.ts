@@ -44,3 +44,26 @@ export class DiagnosticSink {
     return this.items.reduce((max, d) => Math.max(max, d.exitCode ?? 0), 0);
   }
 }
+
+/**
+ * keepalived's -t output reduced to what we promise to match: each message
+ * once, in order of first appearance. keepalived parses once per process and
+ * repeats messages; its parent also reads before it knows the file name and
+ * prints "(Line N) msg" where the children print "(FILE: Line N) msg". We print
+ * only the named form, so a nameless copy of a named message is dropped.
+ */
+export function keepalivedDistinctMessages(text: string): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    if (line === '' || seen.has(line)) continue;
+    seen.add(line);
+    out.push(line);
+  }
+  const named = new Set<string>();
+  for (const line of out) {
+    const nameless = line.replace(/^\((?:[^:()]+): (Line \d+)\) /, '($1) ');
+    if (nameless !== line) named.add(nameless);
+  }
+  return out.filter((l) => !(/^\(Line \d+\) /.test(l) && named.has(l)));
+}
