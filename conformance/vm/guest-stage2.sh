@@ -16,9 +16,26 @@ $BB ln -sf /proc/self/fd/2 /dev/stderr
 $BB hostname vm-run
 $BB ip link set lo up
 
+# The command writes into pipes, not the consoles: a tty would turn \n into \r\n and make
+# programs believe they talk to a terminal (colours, buffering). Two relays copy to the
+# consoles, and are given a moment to drain once the command is done: a daemon the
+# command left behind may hold the pipes open for ever.
+F=/run/vm-init
+# (hvc resets its termios on the last close: set raw mode while the relay holds it open)
+$BB mkfifo $F/out $F/err
+( exec >/dev/hvc0; $BB stty raw -echo <&1; $BB cat $F/out; : >$F/out.done ) &
+out_relay=$!
+( exec 2>/dev/null >/dev/hvc1; $BB stty raw -echo <&1; $BB cat $F/err; : >$F/err.done ) &
+err_relay=$!
+
 echo started >$JOB/started
-/bin/bash $JOB/job.sh </dev/null >/dev/hvc0 2>/dev/hvc1
+/bin/bash $JOB/job.sh </dev/null >$F/out 2>$F/err
 rc=$?
+i=0
+while [ $i -lt 30 ] && ! { [ -e $F/out.done ] && [ -e $F/err.done ]; }; do
+  $BB sleep 0.1; i=$((i + 1))
+done
+$BB kill $out_relay $err_relay 2>/dev/null
 echo "$rc" >$JOB/rc.tmp && $BB mv $JOB/rc.tmp $JOB/rc
 $BB sync
 $BB poweroff -f
