@@ -99,10 +99,12 @@ function defaultInterfaceExists(name: string): boolean {
 export function buildConfig(tree: ConfigTree, ctx: BuildContext = {}): BuildResult {
   const tagged: Tagged[] = [];
   let phase: Phase = 'parent';
-  const push = (message: string, loc: SourceLocation | undefined, kind: ErrorKind): void => {
+  const push = (message: string, loc: SourceLocation | undefined, kind: ErrorKind, origin?: SourceLocation): void => {
     const exitCode = EXIT_FOR_KIND[kind];
     const severity = kind === 'log' ? 'info' : 'error';
-    tagged.push({ d: loc ? { severity, message, loc, exitCode } : { severity, message, exitCode }, phase, seq: tagged.length });
+    const d: Diagnostic = loc ? { severity, message, loc, exitCode } : { severity, message, exitCode };
+    if (!loc && origin) d.origin = origin;
+    tagged.push({ d, phase, seq: tagged.length });
   };
   const config = emptyConfig();
   config.files = [...tree.files];
@@ -115,7 +117,7 @@ export function buildConfig(tree: ConfigTree, ctx: BuildContext = {}): BuildResu
     userExists: ctx.userExists ?? ((n) => namesIn('/etc/passwd').has(n)),
     groupExists: ctx.groupExists ?? ((n) => namesIn('/etc/group').has(n)),
     error(message, kind = 'general') { push(message, this.loc, kind); },
-    errorNoLoc(message, kind = 'general') { push(message, undefined, kind); },
+    errorNoLoc(message, kind = 'general', origin) { push(message, undefined, kind, origin); },
     arg(stmt, index) {
       const w = stmt.words[index];
       if (w !== undefined) return w;

@@ -29,8 +29,11 @@ export class MissingParameterError extends Error {
 export interface KeywordEnv {
   /** Report against the statement being handled (or no location). */
   error(message: string, kind?: ErrorKind): void;
-  /** Report with no file/line, as keepalived's post-parse checks do. */
-  errorNoLoc(message: string, kind?: ErrorKind): void;
+  /**
+   * Report with no file/line in the text, as keepalived's post-parse checks do;
+   * origin (the block the message is about) is kept for tools, never printed.
+   */
+  errorNoLoc(message: string, kind?: ErrorKind, origin?: SourceLocation): void;
   /** Word i of the statement or a MissingParameterError (keepalived's strvec_slot). */
   arg(stmt: ConfigStatement, index: number): string;
   interfaceExists(name: string): boolean;

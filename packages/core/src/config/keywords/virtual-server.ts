@@ -141,7 +141,7 @@ export const virtualServerKeywords: KeywordTable<S> = {
 /** The `virtual_server ...` line: "IP PORT", "fwmark N" or "group NAME". */
 export function openVirtualServer(s: ConfigStatement, env: KeywordEnv): S | undefined {
   // protocol, scheduler and forwarding method stay unset: completion applies keepalived's defaults with its warnings
-  const base: S = { lbFlags: [], quorum: 1, hysteresis: 0, realServers: [] };
+  const base: S = { lbFlags: [], quorum: 1, hysteresis: 0, realServers: [], loc: s.loc };
   const w1 = env.arg(s, 1);
   if (w1 === 'group') return { ...base, kind: 'group', group: env.arg(s, 2) };
   if (w1 === 'fwmark') {

@@ -1,3 +1,4 @@
+import type { SourceLocation } from '../tree.js';
 /** Completion of the checker (LVS) configuration: check_data.c check_validate_config, in its order. */
 import type { KeepalivedConfig, RealServer, VirtualServer } from '../model/index.js';
 import type { ServerDraft } from '../keywords/virtual-server.js';
@@ -22,8 +23,11 @@ function formatRealServer(rs: ServerDraft, vs: ServerDraft): string {
 
 export function completeVirtualServers(drafts: ServerDraft[], _config: KeepalivedConfig, env: KeywordEnv): VirtualServer[] {
   const out: VirtualServer[] = [];
-  const err = (m: string): void => env.errorNoLoc(m);
+  // keepalived prints these without a location; the virtual server's block is kept as their origin
+  let origin: SourceLocation | undefined;
+  const err = (m: string): void => env.errorNoLoc(m, 'general', origin);
   for (const vs of drafts) {
+    origin = vs.loc as SourceLocation | undefined;
     const fmt = (): string => formatVirtualServer(vs);
     if (!vs.realServers.length) {
       err(`Virtual server ${fmt()} has no real servers - ignoring`);

@@ -29,11 +29,11 @@ export function completeVrrp(drafts: VrrpInstanceDraft[], config: KeepalivedConf
 
   for (const d of drafts) {
     if (d.vrid === 0) {
-      env.errorNoLoc(`(${d.name}) the virtual router id must be set`);
+      env.errorNoLoc(`(${d.name}) the virtual router id must be set`, 'general', d.loc);
       return [];
     }
     if (!d.interface && !(d.unicastConfigured && d.unicastPeers.length)) {
-      env.errorNoLoc(`(${d.name}) Unknown interface!`);
+      env.errorNoLoc(`(${d.name}) Unknown interface!`, 'general', d.loc);
       return [];
     }
   }
@@ -86,7 +86,7 @@ function checkVridConflicts(instances: VrrpInstance[], env: KeywordEnv): void {
 function completeInstance(d: VrrpInstanceDraft, config: KeepalivedConfig, env: KeywordEnv, syncGroup: string | undefined): VrrpInstance | undefined {
   const g = config.global;
   const name = d.name;
-  const err = (m: string): void => env.errorNoLoc(m);
+  const err = (m: string): void => env.errorNoLoc(m, 'general', d.loc);
   const strict = d.strictMode ?? g.vrrpStrict;
   let version = d.version;
   if (d.family === 'inet6') {
@@ -162,7 +162,7 @@ function completeInstance(d: VrrpInstanceDraft, config: KeepalivedConfig, env: K
   }
   if (family === 'inet6' && !unicast && d.vips.length && !/^fe[89ab]/i.test(d.vips[0]!.address)) {
     if (strict) err(`(${name}) the first IPv6 VIP address must be link local`);
-    else env.errorNoLoc(`(${name}) the first IPv6 VIP address should be link local`, 'log');
+    else env.errorNoLoc(`(${name}) the first IPv6 VIP address should be link local`, 'log', d.loc);
   }
   let vrf = d.vrf;
   if (vrf && (d.interface || !unicast)) {
