@@ -5,10 +5,11 @@
  * Cheap failure paths (usage, missing cache, VM_TIMEOUT during boot) need no full run.
  */
 import t from 'tap';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { VM_EXIT_HARNESS, VM_EXIT_TIMEOUT, runInVm, setupVm, vmDir, vmRunScript } from '../vm/vm.js';
 
 interface Step {
@@ -62,6 +63,38 @@ if (!setup.ok) {
     const r = await runInVm(['true'], { timeoutSec: 1 });
     t.equal(r.code, VM_EXIT_TIMEOUT);
     t.match(r.stderr, /VM_TIMEOUT \(1 s\) expired/);
+    t.same(leftoverQemu(before), [], 'qemu was killed');
+  });
+
+  t.test('a boot that never starts the command is retried, then fails with 125', async (t) => {
+    const before = qemuPids();
+    // no boot reaches the command within 1 s under TCG (2-3 s measured): every attempt times out
+    const r = await runInVm(['true'], { env: { ...process.env, VM_BOOT_TIMEOUT: '1', VM_BOOT_RETRIES: '2' } });
+    t.equal(r.code, VM_EXIT_HARNESS);
+    t.match(r.stderr, /boot attempt 1\/2 failed[\s\S]*boot attempt 2\/2 failed[\s\S]*never started the command/);
+    t.same(leftoverQemu(before), [], 'every attempt\'s qemu was killed');
+  });
+
+  t.test('SIGTERM to vm-run while the command runs kills qemu', async (t) => {
+    const before = qemuPids();
+    const rw = mkdtempSync(join(tmpdir(), 'vm-harness-term-'));
+    t.teardown(() => rmSync(rw, { recursive: true, force: true }));
+    const marker = join(rw, 'running');
+    const child = spawn(vmRunScript, ['sh', '-c', `touch ${marker}; sleep 60`], {
+      env: { ...process.env, VM_RW: rw, VM_TIMEOUT: '120' },
+      stdio: 'ignore',
+    });
+    const exited = once(child, 'exit');
+    const deadline = Date.now() + 90_000;
+    while (!existsSync(marker) && Date.now() < deadline && child.exitCode === null) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    t.ok(existsSync(marker), 'the command started in the guest');
+    const qemuWhileRunning = leftoverQemu(before);
+    t.equal(qemuWhileRunning.length, 1, 'one qemu while the command runs');
+    child.kill('SIGTERM');
+    const [code] = await exited;
+    t.equal(code, 143, 'vm-run exits 128+SIGTERM');
     t.same(leftoverQemu(before), [], 'qemu was killed');
   });
 
