@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NPX := npx --no-install
 
-.PHONY: all deps build native test clean demo bench install uninstall
+.PHONY: all deps build native test test-ipvs clean demo bench install uninstall
 
 all: build
 
@@ -18,6 +18,11 @@ build: deps
 
 test: build
 	$(NPX) tap
+
+# IPVS runs only in a VM here (the host kernel has no IPVS); make test includes it too.
+test-ipvs: build
+	conformance/vm/setup.sh
+	$(NPX) tap conformance/dist/test/vm*.test.js
 
 demo: build
 	@if [ -x conformance/demo.sh ]; then conformance/demo.sh; else echo "make demo: not available yet (issue 4)"; exit 1; fi

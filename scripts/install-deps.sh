@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 # keepalived is the reference we compare against; the rest are the kernel
 # tools our namespace tests drive (ip, nft, tcpdump), ipvsadm for golden
 # IPVS bytes, and the toolchain node-gyp needs.
-APT_PACKAGES=(keepalived iproute2 nftables tcpdump ipvsadm procps psmisc time iputils-ping python3 make g++ ca-certificates openssl)
+APT_PACKAGES=(keepalived iproute2 nftables tcpdump ipvsadm procps psmisc time iputils-ping python3 make g++ ca-certificates openssl
+              qemu-system-x86 busybox-static kmod xz-utils zstd strace util-linux)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
