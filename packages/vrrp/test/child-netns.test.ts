@@ -1,0 +1,90 @@
+/**
+ * Our VRRP child, standalone in a namespace (r1) next to a client namespace on
+ * a veth pair: it becomes master, adds the VIP, the client's tcpdump sees its
+ * gratuitous ARPs, the notify script and the notify FIFO get their lines, and
+ * SIGTERM removes the VIP, sends STOP and exits 0.
+ */
+import t from 'tap';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, closeSync, constants, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const CHILD = fileURLToPath(new URL('../src/child/main.js', import.meta.url));
+const ip = (...a: string[]): string => execFileSync('ip', a, { encoding: 'utf8' });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+if (process.getuid?.() !== 0) t.plan(0, 'needs root');
+else t.test('master: VIP, GARP, notify script, FIFO, SIGTERM', { timeout: 60_000 }, async (t) => {
+  const tag = `kvc${process.pid}`;
+  const r1 = `${tag}-r1`;
+  const cl = `${tag}-cl`;
+  const dir = mkdtempSync(join(tmpdir(), 'vrrp-child-'));
+  const procs: ReturnType<typeof spawn>[] = [];
+  t.teardown(() => {
+    for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+    for (const ns of [r1, cl]) try { ip('netns', 'del', ns); } catch { /* gone */ }
+    rmSync(dir, { recursive: true, force: true });
+  });
+  ip('netns', 'add', r1);
+  ip('netns', 'add', cl);
+  ip('-n', r1, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', cl);
+  ip('-n', r1, 'addr', 'add', '192.0.2.1/24', 'dev', 'eth0');
+  ip('-n', cl, 'addr', 'add', '192.0.2.3/24', 'dev', 'eth0');
+  for (const ns of [r1, cl]) { ip('-n', ns, 'link', 'set', 'lo', 'up'); ip('-n', ns, 'link', 'set', 'eth0', 'up'); }
+
+  const notify = join(dir, 'notify.sh');
+  const notifyLog = join(dir, 'notify.log');
+  writeFileSync(notify, `#!/bin/sh\necho "$@" >> ${notifyLog}\n`);
+  chmodSync(notify, 0o755);
+  const fifo = join(dir, 'fifo');
+  execFileSync('mkfifo', [fifo]);
+  const fifoFd = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK);
+  t.teardown(() => closeSync(fifoFd));
+  const conf = join(dir, 'k.conf');
+  writeFileSync(conf, `global_defs {
+    vrrp_notify_fifo ${fifo}
+}
+vrrp_instance VI_1 {
+    interface eth0
+    virtual_router_id 9
+    version 3
+    priority 100
+    advert_int 0.1
+    virtual_ipaddress {
+        192.0.2.200/24
+    }
+    notify ${notify}
+}
+`);
+  const dump = spawn('ip', ['netns', 'exec', cl, 'tcpdump', '-i', 'eth0', '-n', '-l', '--immediate-mode', 'arp'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  procs.push(dump);
+  let arp = '';
+  dump.stdout!.on('data', (d: Buffer) => (arp += d.toString()));
+  await new Promise<void>((resolve) => dump.stderr!.once('data', () => resolve()));
+
+  const child = spawn('ip', ['netns', 'exec', r1, process.execPath, CHILD, '-n', '-l', '-D', '-G', '-f', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+  procs.push(child);
+  let log = '';
+  child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+  const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+
+  const holds = () => ip('-n', r1, '-o', 'addr', 'show', 'dev', 'eth0').includes(' 192.0.2.200/24');
+  for (let i = 0; i < 500 && !holds(); i++) await sleep(10);
+  t.ok(holds(), 'VIP added', { log });
+  for (let i = 0; i < 200 && !arp.includes('192.0.2.200'); i++) await sleep(10);
+  t.match(arp, /192\.0\.2\.200/, 'client sees gratuitous ARP for the VIP');
+  t.match(log, /\(VI_1\) Entering MASTER STATE/);
+  t.match(log, /Sending gratuitous ARP on eth0 for 192\.0\.2\.200/);
+
+  child.kill('SIGTERM');
+  t.equal(await exited, 0, 'SIGTERM exits 0');
+  t.notOk(holds(), 'VIP removed at stop');
+  t.match(log, /\(VI_1\) sent 0 priority/);
+  const lines = readFileSync(notifyLog, 'utf8').trim().split('\n');
+  t.same(lines, ['INSTANCE VI_1 BACKUP 100', 'INSTANCE VI_1 MASTER 100', 'INSTANCE VI_1 STOP 100'], 'notify script arguments');
+  const buf = Buffer.alloc(4096);
+  const n = readSync(fifoFd, buf, 0, buf.length, null);
+  t.equal(buf.subarray(0, n).toString(), 'INSTANCE "VI_1" BACKUP 100\nINSTANCE "VI_1" MASTER 100\nINSTANCE "VI_1" STOP 100\n', 'FIFO lines');
+});
