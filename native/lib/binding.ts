@@ -51,6 +51,17 @@ export interface NativeBinding {
   ifNameToIndex(name: string): number;
   /** if_indextoname(3); throws ENXIO for an unknown index. */
   ifIndexToName(index: number): string;
+  /**
+   * Delivers a signal by number through the event loop (uv_signal). For the
+   * real-time signals Node's process.on() cannot name (SIGRTMIN+2, SIGRTMAX-1).
+   */
+  onSignal(signum: number, cb: (signum: number) => void): SignalHandle;
+}
+
+export interface SignalHandle {
+  stop(): void;
+  /** Do not keep the event loop alive for this signal alone. */
+  unref(): void;
 }
 
 export interface RecvMsgResult {

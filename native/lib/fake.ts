@@ -60,6 +60,7 @@ export function createFakeNative(overrides: Partial<NativeBinding> = {}): FakeNa
     mlockall(...a) { record('mlockall', a); },
     ifNameToIndex(name) { record('ifNameToIndex', [name]); throw syscallError('if_nametoindex', 19, 'ENODEV'); },
     ifIndexToName(index) { record('ifIndexToName', [index]); throw syscallError('if_indextoname', 6, 'ENXIO'); },
+    onSignal(signum) { record('onSignal', [signum]); return { stop() {}, unref() {} }; },
   };
   const native: NativeBinding = { ...base };
   for (const [k, fn] of Object.entries(overrides)) {

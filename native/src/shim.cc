@@ -262,6 +262,61 @@ Napi::Value Poll(const Napi::CallbackInfo& info) {
   return handle;
 }
 
+// Signal delivery through the Node event loop for any signal number. Node's
+// process.on() knows only named signals; keepalived's JSON (SIGRTMIN+2) and
+// STATS_CLEAR (SIGRTMAX-1) have no name in Node.
+struct SignalWatch {
+  uv_signal_t handle;
+  napi_env env;
+  Napi::FunctionReference callback;
+  bool stopped = false;
+};
+
+void OnSignalClosed(uv_handle_t* h) { delete static_cast<SignalWatch*>(h->data); }
+
+void OnSignal(uv_signal_t* h, int signum) {
+  auto* w = static_cast<SignalWatch*>(h->data);
+  Napi::Env env(w->env);
+  Napi::HandleScope scope(env);
+  w->callback.MakeCallback(env.Global(), {Napi::Number::New(env, signum)});
+  if (env.IsExceptionPending()) {
+    Napi::Error err = env.GetAndClearPendingException();
+    napi_fatal_exception(env, err.Value());
+  }
+}
+
+// onSignal(signum, cb) -> { stop(), unref() }
+Napi::Value OnSignalWatch(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uv_loop_t* loop;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok) return ThrowErrno(env, "sigaction", EINVAL);
+  auto* w = new SignalWatch();
+  w->env = env;
+  w->handle.data = w;
+  uv_signal_init(loop, &w->handle);
+  int rc = uv_signal_start(&w->handle, OnSignal, IntArg(info, 0));
+  if (rc < 0) {
+    w->stopped = true;
+    uv_close(reinterpret_cast<uv_handle_t*>(&w->handle), OnSignalClosed);
+    return ThrowErrno(env, "sigaction", -rc);
+  }
+  w->callback = Napi::Persistent(info[1].As<Napi::Function>());
+  Napi::Object handle = Napi::Object::New(env);
+  handle.Set("stop", Napi::Function::New(env, [w](const Napi::CallbackInfo& i) {
+    if (!w->stopped) {
+      w->stopped = true;
+      uv_signal_stop(&w->handle);
+      uv_close(reinterpret_cast<uv_handle_t*>(&w->handle), OnSignalClosed);
+    }
+    return i.Env().Undefined();
+  }));
+  handle.Set("unref", Napi::Function::New(env, [w](const Napi::CallbackInfo& i) {
+    if (!w->stopped) uv_unref(reinterpret_cast<uv_handle_t*>(&w->handle));
+    return i.Env().Undefined();
+  }));
+  return handle;
+}
+
 // setns(fdOrPath, nstype). Linux namespaces are per thread: this moves only
 // the JS main thread, which is where every socket of ours is created.
 Napi::Value SetNs(const Napi::CallbackInfo& info) {
@@ -347,6 +402,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("mlockall", Napi::Function::New(env, MlockAll));
   exports.Set("ifNameToIndex", Napi::Function::New(env, IfNameToIndex));
   exports.Set("ifIndexToName", Napi::Function::New(env, IfIndexToName));
+  exports.Set("onSignal", Napi::Function::New(env, OnSignalWatch));
   return exports;
 }
 

@@ -136,3 +136,15 @@ t.test('raw VRRP socket opens as root', (t) => {
   if (fd > 2) native.close(fd);
   t.end();
 });
+
+t.test('onSignal delivers a real-time signal Node cannot name (keepalived JSON = SIGRTMIN+2)', async (t) => {
+  const { loadNative } = await import('../lib/index.js');
+  const native = loadNative();
+  const got: number[] = [];
+  const handle = native.onSignal(36, (n) => got.push(n));
+  process.kill(process.pid, 36);
+  await new Promise((r) => setTimeout(r, 50));
+  handle.stop();
+  t.same(got, [36], 'delivered once, as a number');
+  t.throws(() => native.onSignal(9, () => undefined), { syscall: 'sigaction', code: 'EINVAL' }, 'SIGKILL cannot be caught');
+});
