@@ -148,6 +148,7 @@ export class FakeIpvsKernel {
       mlockall: unsupported('mlockall'),
       ifNameToIndex: unsupported('ifNameToIndex'),
       ifIndexToName: unsupported('ifIndexToName'),
+      onSignal: unsupported('onSignal'),
     };
     return binding;
   }
