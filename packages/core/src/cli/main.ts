@@ -191,6 +191,7 @@ async function start(
   parseSyslog: string[],
   uname: Uname,
 ): Promise<number> {
+  if (io.startDaemon && !o.dontFork && (io.env ?? process.env)[DAEMON_MARKER] !== '1') return daemonize(args);
   const nativeLoader = io.native ?? (await lazyNative());
   if (parseSyslog.length > 0 && !o.noSyslog) {
     // keepalived logs these while parsing, before console logging is switched on: syslog only.
@@ -224,15 +225,40 @@ async function start(
   }
 }
 
+/** Set in the environment of the re-executed daemon so it does not fork again. */
+const DAEMON_MARKER = 'KEEPALIVED_TS_DAEMONIZED';
+
+/**
+ * keepalived forks into the background unless -n. Node cannot fork, so the
+ * daemon is the same program started again, detached from the terminal and
+ * session; the foreground process exits 0 as keepalived's does.
+ */
+async function daemonize(args: readonly string[]): Promise<number> {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...args], {
+    detached: true,
+    stdio: 'ignore',
+    env: { ...process.env, [DAEMON_MARKER]: '1' },
+  });
+  child.unref();
+  return ExitCode.OK;
+}
+
 async function lazyNative(): Promise<() => NativeBinding> {
   const { loadNative } = await import('@keepalived-ts/native');
   return loadNative;
 }
 
+/** The daemon proper: the watchdog parent (loaded only when the daemon really starts). */
+async function startParent(ctx: StartContext): Promise<number> {
+  const [{ runParent }, { loadNative }] = await Promise.all([import('../daemon/parent.js'), import('@keepalived-ts/native')]);
+  return runParent(ctx, { onSignal: (signum, cb) => loadNative().onSignal(signum, cb) });
+}
+
 /** bin/keepalived calls this with process.argv.slice(2). */
 export async function main(args: readonly string[]): Promise<void> {
   try {
-    process.exitCode = await runCli(args);
+    process.exitCode = await runCli(args, { startDaemon: startParent });
   } catch (e) {
     process.stderr.write(`keepalived-ts: ${(e as Error).stack ?? String(e)}\n`);
     process.exitCode = ExitCode.PROGRAM_ERROR;

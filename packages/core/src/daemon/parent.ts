@@ -1,0 +1,148 @@
+import { loadConfigApi, type ConfigApi } from '../cli/config-api.js';
+import type { StartContext } from '../cli/main.js';
+import { logConfigFiles, processCpuTimes, stoppedLines } from '../cli/startup.js';
+import { formatDiagnostic } from '../config/diagnostics.js';
+import type { KeepalivedConfig } from '../config/model/index.js';
+import { ExitCode } from '../exit-codes.js';
+import type { DumpKind } from '../process/ipc.js';
+import { DEFAULT_PID_FILES, pidFileHeldByLiveProcess, removePidFile, writePidFile } from '../process/pidfile.js';
+import { Watchdog, type ChildSpec } from '../process/watchdog.js';
+import { childEntry } from './children.js';
+
+/** keepalived's signal numbers for its dump and stats functions (--signum). */
+const SIGJSON = 36; // SIGRTMIN+2
+const SIGSTATS_CLEAR = 63; // SIGRTMAX-1
+
+export interface ParentDeps {
+  configApi?: ConfigApi;
+  /** Real-time signals by number (native onSignal); absent in tests that do not need them. */
+  onSignal?: (signum: number, cb: () => void) => { stop(): void };
+}
+
+interface LoadedConfig {
+  config: KeepalivedConfig;
+  files: readonly string[];
+  /** Highest exit code among the diagnostics: non-zero means the config has errors. */
+  worst: number;
+  lines: string[];
+}
+
+async function loadConfig(api: ConfigApi, ctx: StartContext): Promise<LoadedConfig | undefined> {
+  const read = await api.read(ctx.configFile, { configId: ctx.configId, includeMissingIsError: ctx.options.allConfig });
+  const lines = read.diagnostics.map(formatDiagnostic);
+  if (read.configMissing || read.configFileError) {
+    return undefined;
+  }
+  const built = await api.build(read.tree);
+  lines.push(...built.diagnostics.map(formatDiagnostic));
+  const worst = [...read.diagnostics, ...built.diagnostics].reduce((m, d) => Math.max(m, d.exitCode ?? 0), 0);
+  return { config: built.config as KeepalivedConfig, files: read.tree.files, worst, lines };
+}
+
+/** Which children to run: -P / -C / --all, and keepalived's rule that a subsystem with no configuration does not start. */
+function wantedChildren(ctx: StartContext, config: KeepalivedConfig): ChildSpec[] {
+  const o = ctx.options;
+  const specs: ChildSpec[] = [];
+  const add = (role: ChildSpec['role'], configured: boolean, enabled: boolean, pidFile: string) => {
+    if (!enabled || !(configured || o.runAllChildren)) return;
+    const modulePath = childEntry(role);
+    if (!modulePath) {
+      ctx.log.error(`keepalived-ts: the ${role === 'vrrp' ? 'VRRP' : 'health-checker'} child is not part of this build - not started`);
+      return;
+    }
+    specs.push({ role, modulePath, args: [...ctx.args], pidFile });
+  };
+  add('vrrp', config.vrrpInstances.length > 0 || config.vrrpSyncGroups.length > 0, o.daemons.vrrp, o.vrrpPidFile ?? DEFAULT_PID_FILES.vrrp);
+  add('checker', config.virtualServers.length > 0, o.daemons.checkers, o.checkersPidFile ?? DEFAULT_PID_FILES.checker);
+  return specs;
+}
+
+/**
+ * The parent process: the watchdog of keepalived. It reads the configuration
+ * (to know which children to run and to validate a reload before any child
+ * sees it), keeps the children alive, and turns signals into IPC requests.
+ * Resolves with the daemon's exit code once it has stopped.
+ */
+export async function runParent(ctx: StartContext, deps: ParentDeps = {}): Promise<number> {
+  const { log, options: o } = ctx;
+  const api = deps.configApi ?? (await loadConfigApi());
+  const mainPidFile = o.pidFile ?? DEFAULT_PID_FILES.main;
+
+  const loaded = await loadConfig(api, ctx);
+  if (!loaded) {
+    log.info(`Unable to read configuration file ${ctx.configFile}`);
+    return ExitCode.NO_CONFIG;
+  }
+  logConfigFiles(log, ctx.configFile, loaded.files);
+  for (const line of loaded.lines) log.info(line);
+
+  const runningPidFiles = [mainPidFile, ...(o.daemons.vrrp ? [o.vrrpPidFile ?? DEFAULT_PID_FILES.vrrp] : []),
+    ...(o.daemons.checkers ? [o.checkersPidFile ?? DEFAULT_PID_FILES.checker] : [])];
+  if (runningPidFiles.some((f) => pidFileHeldByLiveProcess(f, log))) {
+    log.info('daemon is already running');
+    return ExitCode.OK;
+  }
+  if (!writePidFile(mainPidFile, process.pid, log)) return ExitCode.FATAL;
+
+  const specs = wantedChildren(ctx, loaded.config);
+  if (specs.length === 0) log.info('Warning - keepalived has no configuration to run');
+
+  let resolveExit!: (code: number) => void;
+  const exited = new Promise<number>((r) => (resolveExit = r));
+  const watchdog = new Watchdog({
+    children: specs,
+    log: { info: (t) => log.info(t), error: (t) => log.alert(t) },
+    dontRespawn: o.dontRespawn,
+    onTerminate: (code) => resolveExit(code),
+  });
+
+  const dump = (kind: DumpKind, line: string) => {
+    if (line) log.info(line);
+    watchdog.send({ type: 'dump', kind });
+  };
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    log.info('Stopping');
+    void watchdog.stop(ExitCode.OK);
+  };
+  let reloading = false;
+  const reload = async () => {
+    if (stopping || reloading) return;
+    reloading = true;
+    try {
+      log.info('Reloading ...');
+      const next = await loadConfig(api, ctx);
+      if (!next || next.worst !== 0) {
+        for (const line of next?.lines ?? [`Unable to read configuration file ${ctx.configFile}`]) log.info(line);
+        log.info('New config failed validation - keeping the running configuration');
+        return;
+      }
+      watchdog.send({ type: 'reload' });
+    } finally {
+      reloading = false;
+    }
+  };
+
+  const handlers: [NodeJS.Signals, () => void][] = [
+    ['SIGTERM', stop],
+    ['SIGINT', stop],
+    ['SIGHUP', () => void reload()],
+    ['SIGUSR1', () => dump('data', `Printing parent data for process(${process.pid}) on signal`)],
+    ['SIGUSR2', () => dump('stats', '')],
+  ];
+  for (const [sig, fn] of handlers) process.on(sig, fn);
+  const rt = deps.onSignal
+    ? [deps.onSignal(SIGJSON, () => dump('json', '')), deps.onSignal(SIGSTATS_CLEAR, () => dump('stats_clear', ''))]
+    : [];
+
+  watchdog.start();
+  const code = await exited;
+
+  for (const [sig, fn] of handlers) process.off(sig, fn);
+  for (const h of rt) h.stop();
+  removePidFile(mainPidFile);
+  for (const line of stoppedLines(o.logDetail, processCpuTimes())) log.info(line);
+  return code;
+}
