@@ -1,0 +1,116 @@
+/**
+ * The daemon's process shape through bin/keepalived: pid files, refusing a
+ * second instance, respawning a killed VRRP child, keeping the running config
+ * when a reload's config is broken, a clean TERM, and daemonizing without -n.
+ */
+import t from 'tap';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TestNamespace } from '../lib/netns.js';
+import { ourKeepalived } from '../lib/paths.js';
+
+const work = mkdtempSync(join(tmpdir(), 'ka-parent-'));
+const ns = TestNamespace.create('ka-parent');
+ns.addLink('eth0');
+ns.ip('addr', 'add', '192.0.2.1/24', 'dev', 'eth0');
+const started: ChildProcess[] = [];
+t.teardown(() => {
+  for (const p of started) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+  for (const f of ['daemon.pid', 'daemon.vrrp.pid']) {
+    const pid = readPid(join(work, f));
+    if (pid) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+  }
+  ns.remove();
+  rmSync(work, { recursive: true, force: true });
+});
+
+const conf = join(work, 'keepalived.conf');
+const goodConf = `vrrp_instance VI_1 {
+    state BACKUP
+    interface eth0
+    virtual_router_id 51
+    priority 100
+    advert_int 1
+    virtual_ipaddress {
+        192.0.2.200/24
+    }
+}
+`;
+writeFileSync(conf, goodConf);
+const pidArgs = (tag: string) => ['-p', join(work, `${tag}.pid`), '-r', join(work, `${tag}.vrrp.pid`), '-c', join(work, `${tag}.chk.pid`)];
+
+function readPid(file: string): number | undefined {
+  try {
+    const n = Number.parseInt(readFileSync(file, 'utf8'), 10);
+    return Number.isInteger(n) && n > 0 ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function startForeground(tag: string) {
+  const out: string[] = [];
+  const p = spawn('ip', ['netns', 'exec', ns.name, ourKeepalived, '-n', '-l', '-D', '-G', '-f', conf, ...pidArgs(tag)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  started.push(p);
+  p.stdout!.on('data', (d: Buffer) => out.push(d.toString()));
+  p.stderr!.on('data', (d: Buffer) => out.push(d.toString()));
+  const exited = new Promise<number | null>((r) => p.on('exit', (code) => r(code)));
+  return { p, log: () => out.join(''), exited };
+}
+
+async function waitFor(what: string, cond: () => boolean, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+t.test('foreground daemon: pid files, single instance, respawn, bad reload, TERM', async (t) => {
+  const d = startForeground('fg');
+  const mainPid = join(work, 'fg.pid');
+  const vrrpPid = join(work, 'fg.vrrp.pid');
+  await waitFor('pid files', () => readPid(mainPid) !== undefined && readPid(vrrpPid) !== undefined);
+  await waitFor('BACKUP state', () => d.log().includes('(VI_1) Entering BACKUP STATE (init)'));
+  const firstChild = readPid(vrrpPid)!;
+  t.match(d.log(), /Starting VRRP child process, pid=\d+/);
+
+  const second = spawnSync('ip', ['netns', 'exec', ns.name, ourKeepalived, '-n', '-l', '-G', '-f', conf, ...pidArgs('fg')], { encoding: 'utf8', timeout: 30_000 });
+  t.equal(second.status, 0, 'a second instance exits 0');
+  t.match(second.stderr, /daemon is already running/);
+
+  process.kill(firstChild, 'SIGKILL');
+  await waitFor('respawn', () => (readPid(vrrpPid) ?? firstChild) !== firstChild);
+  t.match(d.log(), new RegExp(`VRRP child process\\(${firstChild}\\) died: Respawning`));
+  await waitFor('the respawned child back in BACKUP', () => d.log().split('(VI_1) Entering BACKUP STATE (init)').length > 2);
+
+  const beforeReload = readPid(vrrpPid);
+  writeFileSync(conf, goodConf.replace('virtual_router_id 51', 'virtual_router_id 300'));
+  d.p.kill('SIGHUP');
+  await waitFor('reload refused', () => d.log().includes('New config failed validation - keeping the running configuration'));
+  t.match(d.log(), /number '300' outside range \[1, 255\]/, 'the reason is logged');
+  t.equal(readPid(vrrpPid), beforeReload, 'the VRRP child kept running');
+  writeFileSync(conf, goodConf);
+
+  d.p.kill('SIGTERM');
+  t.equal(await d.exited, 0, 'TERM: exit 0');
+  t.match(d.log(), /Stopping/);
+  t.match(d.log(), /Stopped Keepalived v2\.2\.7 \(01\/16,2022\)/);
+  t.notOk(existsSync(mainPid), 'main pid file removed');
+  t.notOk(existsSync(vrrpPid), 'VRRP pid file removed');
+});
+
+t.test('without -n the daemon detaches and the foreground command exits 0', async (t) => {
+  const r = spawnSync('ip', ['netns', 'exec', ns.name, ourKeepalived, '-G', '-f', conf, ...pidArgs('daemon')], { encoding: 'utf8', timeout: 30_000 });
+  t.equal(r.status, 0);
+  const mainPid = join(work, 'daemon.pid');
+  await waitFor('daemon pid file', () => readPid(mainPid) !== undefined);
+  const pid = readPid(mainPid)!;
+  t.not(pid, r.pid, 'the daemon is another process');
+  await waitFor('its VRRP child', () => readPid(join(work, 'daemon.vrrp.pid')) !== undefined);
+  process.kill(pid, 'SIGTERM');
+  await waitFor('daemon gone', () => !existsSync(mainPid));
+  t.pass('stopped by TERM');
+});
