@@ -6,7 +6,7 @@ import {
   loadNative, encodeSockaddrUn, decodeSockaddr, startReader, isSyscallError,
   AF_UNIX, SOCK_DGRAM, SOL_SOCKET, SO_RCVBUF, MSG_TRUNC, AF_INET, SOCK_RAW, IPPROTO_VRRP,
 } from '../lib/index.js';
-import type { RecvMsgResult } from '../lib/index.js';
+import type { RecvMsgResult, SyscallError } from '../lib/index.js';
 
 const native = loadNative();
 
@@ -147,4 +147,43 @@ t.test('onSignal delivers a real-time signal Node cannot name (keepalived JSON =
   handle.stop();
   t.same(got, [36], 'delivered once, as a number');
   t.throws(() => native.onSignal(9, () => undefined), { syscall: 'sigaction', code: 'EINVAL' }, 'SIGKILL cannot be caught');
+});
+
+t.test('a POLLERR (libuv: EBADF) on a live socket reports the real error and reading resumes', async (t) => {
+  const { createFakeNative, syscallError } = await import('../lib/index.js');
+  let pendingError: SyscallError | undefined;
+  let pollCb: ((err?: SyscallError) => void) | undefined;
+  const fake = createFakeNative({
+    poll(_fd, cb) {
+      pollCb = cb;
+      return { stop() {}, ref() {}, unref() {} };
+    },
+  });
+  const baseRecv = fake.native.recvmsg.bind(fake.native);
+  fake.native.recvmsg = (...a) => {
+    if (pendingError) {
+      const e = pendingError;
+      pendingError = undefined;
+      throw e;
+    }
+    return baseRecv(...a);
+  };
+  const fd = fake.native.socket(16, 3, 0);
+  const got: string[] = [];
+  const errors: string[] = [];
+  startReader(fake.native, fd, { maxLen: 64 }, (m) => got.push(m.data.toString()), (e) => errors.push((e as SyscallError).code));
+  // the kernel dropped notifications: POLLERR, which libuv turns into EBADF
+  pendingError = syscallError('recvmsg', 105, 'ENOBUFS');
+  const firstWatch = pollCb;
+  firstWatch!(syscallError('poll', 9, 'EBADF'));
+  t.same(errors, ['ENOBUFS'], 'the socket error is reported, not EBADF');
+  await new Promise((r) => setImmediate(r));
+  t.not(pollCb, firstWatch, 'the socket is watched again');
+  fake.deliver(fd, { data: Buffer.from('after') });
+  pollCb!(); // readable
+  t.same(got, ['after'], 'reading resumed');
+  // a descriptor that is really gone stops the reader with EBADF
+  fake.native.close(fd);
+  pollCb!(syscallError('poll', 9, 'EBADF'));
+  t.same(errors, ['ENOBUFS', 'EBADF']);
 });
