@@ -12,7 +12,16 @@ export interface GlobalDumpOptions {
   defaultScriptUidGid?: string;
   /** libnftnl version keepalived was built with (Debian's 2.2.7: 1.2.3). */
   libnftnlVersion?: string;
+  /**
+   * Whether vrrp_garp_lower_prio_delay / _repeat were configured. Only the VRRP
+   * process fills an unset value in from vrrp_garp_master_*; the parent and
+   * checker print it as unset (4294967295). The model keeps only the value, so
+   * by default a value equal to keepalived's default counts as unset.
+   */
+  garpLowerPrioConfigured?: { delay: boolean; repeat: boolean };
 }
+
+const PARAMETER_UNSET = 4294967295;
 
 export function dumpGlobal(g: GlobalDefs, opts: GlobalDumpOptions = {}): string[] {
   const out: string[] = ['------< Global definitions >------'];
@@ -85,8 +94,11 @@ export function dumpGlobal(g: GlobalDefs, opts: GlobalDumpOptions = {}): string[
   w(`Gratuitous ARP repeat = ${g.vrrpGarpMasterRepeat}`);
   w(`Gratuitous ARP refresh timer = ${g.vrrpGarpMasterRefreshSec}`);
   w(`Gratuitous ARP refresh repeat = ${g.vrrpGarpMasterRefreshRepeat}`);
-  w(`Gratuitous ARP lower priority delay = ${Math.floor(g.vrrpGarpLowerPrioDelayUs / 1_000_000)}`);
-  w(`Gratuitous ARP lower priority repeat = ${g.vrrpGarpLowerPrioRepeat}`);
+  const otherProcess = opts.process === 'parent' || opts.process === 'checker';
+  const lowerPrioSet = opts.garpLowerPrioConfigured ??
+    { delay: g.vrrpGarpLowerPrioDelayUs !== 5_000_000, repeat: g.vrrpGarpLowerPrioRepeat !== 5 };
+  w(`Gratuitous ARP lower priority delay = ${!otherProcess || lowerPrioSet.delay ? Math.floor(g.vrrpGarpLowerPrioDelayUs / 1_000_000) : PARAMETER_UNSET}`);
+  w(`Gratuitous ARP lower priority repeat = ${!otherProcess || lowerPrioSet.repeat ? g.vrrpGarpLowerPrioRepeat : PARAMETER_UNSET}`);
   w(`Num adverts before down = ${g.vrrpDownTimerAdverts}`);
   w(`Gratuitous ARP for each secondary ${g.vrrpGarpExtraIfAll ? 'i/f' : 'VMAC'} = ${g.vrrpGarpExtraIfSec}s`);
   w(`Send advert after receive lower priority advert = ${tf(!g.vrrpLowerPrioNoAdvert)}`);

@@ -1,40 +1,63 @@
 /**
- * "------< VRRP Topology >------" (dump_vrrp) and "------< VRRP Scripts >------".
- * Without runtime state this is keepalived's start-up configuration dump
- * (-d: transient lines left out); with it, the USR1 data-file form.
+ * " VRRP Instance = ..." blocks of "------< VRRP Topology >------" (vrrp_data.c dump_vrrp).
+ * In 'startup' mode (the -d log) keepalived leaves transient state out; in
+ * 'data' mode (the USR1 file) it prints state, timers, priorities and sockets.
  */
-import type { IpAddressEntry, KeepalivedConfig, VrrpInstance, VrrpScript } from '../model/index.js';
+import type { IpAddressEntry, KeepalivedConfig, TrackedObject, VrrpInstance } from '../model/index.js';
+import { cmdStr, formatG, timevalCtimeUs, uidGid, type ScriptFormatOptions, type Timeval } from './format.js';
+import { formatRoute, formatRule } from './vrrp-routes.js';
+import { trackedLines, type DumpMode } from './vrrp-tracking.js';
 
-/** Live state of one instance, supplied by the VRRP child for USR1 dumps. */
+/**
+ * What the running VRRP child knows about one instance. Every field is
+ * optional: without a value the start-up (-d) value is printed.
+ */
 export interface VrrpInstanceRuntime {
-  state: 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT' | 'STOP' | 'DELETED';
-  /** keepalived moves wantstate along with transitions; defaults to the configured start state. */
-  wantState?: 'BACKUP' | 'MASTER' | 'FAULT';
+  /** Current state (data mode only). */
+  state?: 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT';
+  /** keepalived's wantstate; start-up default: the configured state (BACKUP for every member of a sync group holding a BACKUP). */
+  wantState?: 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT';
+  /** Address and priority of the master last heard (printed in BACKUP). */
   masterRouter?: string;
   masterPriority?: number;
+  /** Master's advert interval (VRRPv3), microseconds. */
   masterAdvertIntUs?: number;
-  numScriptIfFault: number;
-  numScriptInit: number;
-  /** Pre-formatted "sec.usec (ctime)" strings, as keepalived prints them. */
-  lastTransition: string;
-  readTimeout: string;
-  masterDownTimerUs: number;
+  numScriptIfFault?: number;
+  numScriptInit?: number;
+  numConfigFaults?: number;
+  /** Time of the last state transition. */
+  lastTransition?: Timeval;
+  /** Expiry of the instance's read timer; null when disabled (FAULT/INIT). */
+  readTimeout?: Timeval | null;
+  masterDownTimerUs?: number;
+  /** Source address in use (the interface's primary address unless configured). */
   sourceAddress?: string;
+  /** IPv6 multicast: ifindex the adverts go out on (sin6_scope_id). */
   mcastIfindex?: number;
-  effectivePriority: number;
-  totalPriority: number;
+  effectivePriority?: number;
+  totalPriority?: number;
+  /** Socket pair from the sockpool; absent = "No sockets allocated". */
   fdIn?: number;
   fdOut?: number;
+  /** VMAC interface is up (default true: keepalived creates it before the -d dump). */
+  vmacUp?: boolean;
   /** Addresses currently configured on the interface (keepalived marks them "set"). */
   addressSet?(address: IpAddressEntry): boolean;
 }
 
-const SCOPES: Record<string, string> = { universe: 'global', '0': 'global', '200': 'site', '253': 'link', '254': 'host', '255': 'nowhere' };
+const SCOPES: Record<string, string> = { '0': 'global', universe: 'global', '200': 'site', '253': 'link', '254': 'host', '255': 'nowhere' };
 
-export function formatAddress(a: IpAddressEntry, instanceIf: string | undefined, set: boolean): string {
-  let s = `${a.address}/${a.prefixLength}`;
+/** keepalived's ipaddresstos: no prefix length for a host address. */
+function addressWithPrefix(a: IpAddressEntry): string {
+  const host = a.family === 'inet' ? 32 : 128;
+  return a.prefixLength === host ? a.address : `${a.address}/${a.prefixLength}`;
+}
+
+/** format_ipaddress(); `dev` is the interface name as IF_NAME prints it, with "@base" for a VMAC. */
+export function formatAddress(a: IpAddressEntry, dev: string, set: boolean): string {
+  let s = addressWithPrefix(a);
   if (a.family === 'inet' && a.broadcast) s += ` brd ${a.broadcast}`;
-  s += ` dev ${a.dev ?? instanceIf ?? '(null)'}`;
+  s += ` dev ${dev}`;
   if (a.useVmac) s += ' use_vmac';
   s += ` scope ${SCOPES[a.scope ?? 'global'] ?? a.scope ?? 'global'}`;
   if (a.label) s += ` label ${a.label}`;
@@ -55,45 +78,67 @@ export function formatAddress(a: IpAddressEntry, instanceIf: string | undefined,
   return s;
 }
 
-function formatG(v: number): string {
-  return String(Number(v.toPrecision(6)));
+/** keepalived keeps these options as bits of vrrp->flags and prints "Flags: none" only when none is set. */
+function hasFlags(i: VrrpInstance): boolean {
+  return i.unicast || i.unicastPeers.length > 0 || i.unicastFaultNoPeer || i.dontTrackPrimary || i.linkbeatUsePolling ||
+    i.skipCheckAdvAddr || i.sourceAddress !== undefined || i.trackSrcIp || i.checkUnicastSrc || i.promoteSecondaries ||
+    i.nopreempt || i.useVmac || i.vmacXmitBase || i.useVmacAddr || i.useIpvlan || i.garpExtraIfAll;
 }
 
-export function dumpVrrpInstance(i: VrrpInstance, rt?: VrrpInstanceRuntime): string[] {
+/** The start-up wantstate: a sync group starts in BACKUP unless every member wants MASTER. */
+export function initialWantState(i: VrrpInstance, config: KeepalivedConfig): 'BACKUP' | 'MASTER' {
+  if (!i.syncGroup) return i.state;
+  const group = config.vrrpSyncGroups.find((g) => g.name === i.syncGroup);
+  const members = config.vrrpInstances.filter((m) => group?.group.includes(m.name));
+  return members.every((m) => m.state === 'MASTER') ? 'MASTER' : 'BACKUP';
+}
+
+export interface InstanceDumpOptions extends ScriptFormatOptions {
+  mode: DumpMode;
+  config: KeepalivedConfig;
+  /** Preference keepalived assigned to a virtual rule configured without one. */
+  rulePriority?(rule: VrrpInstance['virtualRules'][number]): number | undefined;
+}
+
+export function dumpVrrpInstance(i: VrrpInstance, rt: VrrpInstanceRuntime | undefined, opts: InstanceDumpOptions): string[] {
+  const { mode, config } = opts;
+  const data = mode === 'data';
   const out: string[] = [];
   const w = (s: string): void => { out.push(`   ${s}`); };
   out.push(` VRRP Instance = ${i.name}`);
   w(`VRRP Version = ${i.version}`);
   if (i.syncGroup) w(`Sync group = ${i.syncGroup}`);
   if (i.family === 'inet6') w('Using Native IPv6');
-  if (rt) {
-    w(`State = ${rt.state}`);
-    if (rt.state === 'BACKUP') {
-      w(`Master router = ${rt.masterRouter ?? '(none)'}`);
-      w(`Master priority = ${rt.masterPriority ?? 0}`);
-      if (i.version === 3) w(`Master advert int = ${((rt.masterAdvertIntUs ?? i.advertIntervalUs) / 1e6).toFixed(2)} sec`);
+  const state = rt?.state ?? 'INIT';
+  if (data) {
+    w(`State = ${state}`);
+    if (state === 'BACKUP') {
+      w(`Master router = ${rt?.masterRouter ?? '::'}`);
+      w(`Master priority = ${rt?.masterPriority ?? 0}`);
+      if (i.version === 3) w(`Master advert int = ${((rt?.masterAdvertIntUs ?? i.advertIntervalUs) / 1e6).toFixed(2)} sec`);
     }
   }
-  const flags: string[] = [];
-  if (i.unicast) flags.push('     Using unicast');
-  else if (i.unicastPeers.length === 0 && (i.unicastFaultNoPeer || i.checkUnicastSrc)) flags.push('     Unicast config option specified but using multicast');
-  if (i.unicastFaultNoPeer) flags.push('     If unicast go to fault state if no peers');
-  if (flags.length) {
+  if (hasFlags(i)) {
     w('Flags:');
-    out.push(...flags);
+    if (i.unicast) out.push('     Using unicast');
+    else if (i.unicastPeers.length || i.unicastFaultNoPeer) out.push('     Unicast config option specified but using multicast');
+    if (i.unicastFaultNoPeer) out.push('     If unicast go to fault state if no peers');
   } else w('Flags: none');
-  w(`Wantstate = ${rt?.wantState ?? i.state}`);
-  w('Number of config faults = 0');
-  if (rt) {
-    w(`Number of interface and track script faults = ${rt.numScriptIfFault}`);
-    w(`Number of track scripts init = ${rt.numScriptInit}`);
-    w(`Last transition = ${rt.lastTransition}`);
-    w(`Read timeout = ${rt.readTimeout}`);
-    w(`Master down timer = ${rt.masterDownTimerUs} usecs`);
+  w(`Wantstate = ${rt?.wantState ?? initialWantState(i, config)}`);
+  w(`Number of config faults = ${rt?.numConfigFaults ?? 0}`);
+  if (data) {
+    w(`Number of interface and track script faults = ${rt?.numScriptIfFault ?? 0}`);
+    w(`Number of track scripts init = ${rt?.numScriptInit ?? 0}`);
+    w(`Last transition = ${timevalCtimeUs(rt?.lastTransition ?? { sec: 0, usec: 0 })}`);
+    if (rt?.readTimeout) w(`Read timeout = ${timevalCtimeUs(rt.readTimeout)}`);
+    else w('Read timeout = DISABLED');
+    w(`Master down timer = ${rt?.masterDownTimerUs ?? 0} usecs`);
   }
-  if (i.useVmac) w(`Use VMAC, i/f name ${i.vmacInterfaceName ?? ''}, is_up = false, xmit_base = ${i.vmacXmitBase ? 'true' : 'false'}`);
+  const vmacName = i.useVmac ? i.vmacInterfaceName ?? `vrrp.${i.virtualRouterId}` : undefined;
+  if (vmacName) w(`Use VMAC, i/f name ${vmacName}, is_up = ${rt?.vmacUp ?? true ? 'true' : 'false'}, xmit_base = ${i.vmacXmitBase ? 'true' : 'false'}`);
   if (i.useVmacAddr) w('Use VMAC for VIPs on other interfaces');
-  w(`Interface = ${i.interface ?? 'not configured'}`);
+  if (vmacName) w(`Interface = ${vmacName}, vmac on ${i.interface ?? '(unknown)'}${i.vmacXmitBase ? ', xmit base i/f' : ''}`);
+  else w(`Interface = ${i.interface ?? 'not configured'}`);
   if (i.vrf) w(`VRF = ${i.vrf}`);
   if (i.dontTrackPrimary) w('VRRP interface tracking disabled');
   if (i.skipCheckAdvAddr) w('Skip checking advert IP addresses');
@@ -101,8 +146,8 @@ export function dumpVrrpInstance(i: VrrpInstance, rt?: VrrpInstanceRuntime): str
   const src = i.sourceAddress ?? rt?.sourceAddress;
   w(`Using src_ip = ${src ?? '(none)'}${i.sourceAddress ? ' (from configuration)' : ''}`);
   if (!i.unicast) {
-    if (i.family === 'inet') w(`Multicast address ${i.mcastDstIp}`);
-    else w(`Multicast address ${i.mcastDstIp}, ifindex ${rt?.mcastIfindex ?? 0}`);
+    if (i.family === 'inet') w(`Multicast address ${i.mcastDstIp ?? config.global.vrrpMcastGroup4}`);
+    else w(`Multicast address ${i.mcastDstIp ?? config.global.vrrpMcastGroup6}, ifindex ${rt?.mcastIfindex ?? 0}`);
   }
   w(`Gratuitous ARP delay = ${Math.floor(i.garpMasterDelayUs / 1e6)}`);
   w(`Gratuitous ARP repeat = ${i.garpMasterRepeat}`);
@@ -116,12 +161,12 @@ export function dumpVrrpInstance(i: VrrpInstance, rt?: VrrpInstanceRuntime): str
   w(`Send advert after receive higher priority advert = ${i.higherPrioSendAdvert ? 'true' : 'false'}`);
   w(`Virtual Router ID = ${i.virtualRouterId}`);
   w(`Priority = ${i.priority}`);
-  if (rt) {
-    w(`Effective priority = ${rt.effectivePriority}`);
-    w(`Total priority = ${rt.totalPriority}`);
+  if (data) {
+    w(`Effective priority = ${rt?.effectivePriority ?? i.priority}`);
+    w(`Total priority = ${rt?.totalPriority ?? i.priority}`);
   }
   w(`Advert interval = ${i.version === 2 ? `${Math.floor(i.advertIntervalUs / 1e6)} sec` : `${Math.floor(i.advertIntervalUs / 1000)} milli-sec`}`);
-  if (rt?.state === 'BACKUP' && i.version === 3) w(`Master advert interval = ${Math.floor((rt.masterAdvertIntUs ?? i.advertIntervalUs) / 1000)} milli-sec`);
+  if (state === 'BACKUP' && i.version === 3) w(`Master advert interval = ${Math.floor((rt?.masterAdvertIntUs ?? i.advertIntervalUs) / 1000)} milli-sec`);
   w(`Accept = ${i.accept ? 'enabled' : 'disabled'}`);
   w(`Preempt = ${i.nopreempt ? 'disabled' : 'enabled'}`);
   if (i.preemptDelayUs) w(`Preempt delay = ${formatG(i.preemptDelayUs / 1e6)} secs`);
@@ -133,83 +178,51 @@ export function dumpVrrpInstance(i: VrrpInstance, rt?: VrrpInstanceRuntime): str
   if (i.kernelRxBufSize) w(`Kernel rx buffer size = ${i.kernelRxBufSize}`);
   if (i.debug) w(`Debug level = ${i.debug}`);
   const isSet = (a: IpAddressEntry): boolean => rt?.addressSet?.(a) ?? false;
+  const devOf = (a: IpAddressEntry): string => {
+    const dev = a.dev ?? i.interface;
+    // VIPs without their own dev go on the VMAC, printed as "vmac@base"
+    if (vmacName && (!a.dev || a.dev === i.interface)) return `${vmacName}@${i.interface ?? 'NOWHERE'}`;
+    return dev ?? '(null)@NOWHERE';
+  };
   if (i.virtualIpaddress.length) {
     w(`Virtual IP (${i.virtualIpaddress.length}):`);
-    for (const a of i.virtualIpaddress) out.push(`     ${formatAddress(a, i.interface, isSet(a))}`);
+    for (const a of i.virtualIpaddress) out.push(`     ${formatAddress(a, devOf(a), isSet(a))}`);
   }
   if (i.virtualIpaddressExcluded.length) {
     w('Virtual IP Excluded :');
-    for (const a of i.virtualIpaddressExcluded) out.push(`     ${formatAddress(a, i.interface, isSet(a))}`);
+    for (const a of i.virtualIpaddressExcluded) out.push(`     ${formatAddress(a, devOf(a), isSet(a))}`);
   }
   if (i.unicast) {
     if (i.unicastTtl !== undefined) w(`Unicast TTL = ${i.unicastTtl}`);
     w(`Check unicast src : ${i.checkUnicastSrc ? 'yes' : 'no'}`);
     w('Unicast Peer :');
-    for (const p of i.unicastPeers)
-      out.push(`     ${p.address}${p.minTtl !== 0 || p.maxTtl !== 255 ? ` min_ttl ${p.minTtl} max_ttl ${p.maxTtl}` : ''}`);
+    for (const p of i.unicastPeers) out.push(`     ${p.address} min_ttl ${p.minTtl} max_ttl ${p.maxTtl}`);
     w(`Unicast checksum compatibility = ${i.oldUnicastChecksum === 'none' ? 'no' : i.oldUnicastChecksum}`);
   }
-  if (rt) {
-    if (rt.fdIn !== undefined) w(`fd_in ${rt.fdIn}, fd_out ${rt.fdOut ?? -1}`);
-    else w('No sockets allocated');
-  }
+  if (data && rt?.fdIn !== undefined) w(`fd_in ${rt.fdIn}, fd_out ${rt.fdOut ?? -1}`);
+  else w('No sockets allocated');
   if (i.virtualRoutes.length) {
     w('Virtual Routes :');
-    for (const r of i.virtualRoutes) out.push(`     ${r.words.join(' ')}`);
+    for (const r of i.virtualRoutes) out.push(`     ${formatRoute(r)}`);
   }
   if (i.virtualRules.length) {
     w('Virtual Rules :');
-    for (const r of i.virtualRules) out.push(`     ${r.words.join(' ')}`);
+    for (const r of i.virtualRules) out.push(`     ${formatRule(r, opts.rulePriority?.(r))}`);
   }
-  const tracked = (title: string, list: VrrpInstance['trackInterfaces']): void => {
-    if (!list.length) return;
-    w(title);
-    for (const t of list) out.push(`     ${t.name} weight ${t.weight ?? 0}${t.reverse ? ' reverse' : ''}`);
-  };
-  tracked('Tracked interfaces :', i.trackInterfaces);
-  tracked('Tracked scripts :', i.trackScripts);
-  tracked('Tracked files :', i.trackFiles);
-  tracked('Tracked processes :', i.trackProcesses);
-  tracked('Tracked BFDs :', i.trackBfds);
+  const byName = <T extends { name: string; weight: number }>(list: T[], fallback: number) => (t: TrackedObject): number => t.weight ?? list.find((x) => x.name === t.name)?.weight ?? fallback;
+  const section = (title: string, lines: string[]): void => { if (lines.length) out.push(`   ${title}`, ...lines); };
+  section('Tracked interfaces :', trackedLines('if', i.trackInterfaces, (t) => t.weight ?? 0));
+  section('Tracked scripts :', trackedLines('script', i.trackScripts, byName(config.vrrpScripts, 0)));
+  section('Tracked files :', trackedLines('file', i.trackFiles, byName(config.trackFiles, 1)));
+  section('Tracked processes :', trackedLines('process', i.trackProcesses, byName(config.trackProcesses, 0)));
+  section('Tracked BFDs :', trackedLines('bfd', i.trackBfds, (t) => t.weight ?? 0));
   w(`Using smtp notification = ${i.smtpAlert ? 'yes' : 'no'}`);
+  w(`Notify deleted = ${i.notifyDeleted || i.notifyDeletedScript ? 'Deleted' : 'Fault'}`);
   const scripts: [string, VrrpInstance['notify']][] = [
-    ['Backup state transition script', i.notifyBackup], ['Master state transition script', i.notifyMaster],
-    ['Fault state transition script', i.notifyFault], ['Stop state transition script', i.notifyStop],
-    ['Generic state transition script', i.notify], ['Master receive lower priority script', i.notifyMasterRxLowerPri],
+    ['Backup', i.notifyBackup], ['Master', i.notifyMaster], ['Fault', i.notifyFault], ['Stop', i.notifyStop],
+    ['Deleted', i.notifyDeletedScript], ['Generic', i.notify], ['Master rx lower pri', i.notifyMasterRxLowerPri],
   ];
-  for (const [label, s] of scripts) if (s) w(`${label} = ${s.text}, uid:gid 0:0`);
-  if (i.notifyDeletedScript) w(`Deleted state transition script = ${i.notifyDeletedScript.text}, uid:gid 0:0`);
-  w(`Notify deleted = ${i.notifyDeleted ? 'Deleted' : 'Fault'}`);
+  for (const [label, s] of scripts) if (s) w(`${label} state transition script = ${cmdStr(s, opts)}, uid:gid ${uidGid(s, opts)}`);
   w(`Notify priority changes = ${i.notifyPriorityChanges ? 'true' : 'false'}`);
-  return out;
-}
-
-export function dumpVrrpScript(s: VrrpScript, trackers: { name: string; weight: number }[]): string[] {
-  const out = [` VRRP Script = ${s.name}`];
-  const w = (l: string): void => { out.push(`   ${l}`); };
-  w(`Command = ${s.script.args.map((a) => `'${a}'`).join(' ')}`);
-  w(`Interval = ${Math.floor(s.intervalUs / 1e6)} sec`);
-  w(`Timeout = ${Math.floor(s.timeoutUs / 1e6)} sec`);
-  w(`Weight = ${s.weight}${s.weightReverse ? ' reverse' : ''}`);
-  w(`Rise = ${s.rise}`);
-  w(`Fall = ${s.fall}`);
-  w('Insecure = no');
-  w(`Init state = ${s.initFail ? 'failed' : 'unknown'}`);
-  w('Script uid:gid = 0:0');
-  w('Tracking instances :');
-  for (const t of trackers) out.push(`     ${t.name}, weight ${t.weight}`);
-  return out;
-}
-
-export function dumpVrrp(config: KeepalivedConfig, runtime?: (name: string) => VrrpInstanceRuntime | undefined): string[] {
-  const out = ['------< VRRP Topology >------'];
-  for (const i of config.vrrpInstances) out.push(...dumpVrrpInstance(i, runtime?.(i.name)));
-  if (config.vrrpScripts.length) {
-    out.push('------< VRRP Scripts >------');
-    for (const s of config.vrrpScripts) {
-      const trackers = config.vrrpInstances.flatMap((i) => i.trackScripts.filter((t) => t.name === s.name).map((t) => ({ name: i.name, weight: t.weight ?? s.weight })));
-      out.push(...dumpVrrpScript(s, trackers));
-    }
-  }
   return out;
 }
