@@ -16,6 +16,8 @@ import { masterDownMs, OUR_CHILD, VrrpLab, type Impl, type InstanceOptions } fro
 if (!isRoot() || !existsSync(OUR_CHILD)) {
   t.plan(0, 'needs root and a built VRRP child');
 } else {
+  // 12 scenarios of several seconds each: far beyond the default file timeout.
+  t.setTimeout(30 * 60_000);
   interface Variant {
     name: string;
     opts: Omit<InstanceOptions, 'priority'>;
