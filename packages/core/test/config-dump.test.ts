@@ -5,6 +5,7 @@
  * timers, sockets) are fed in as keepalived had them.
  */
 import t from 'tap';
+process.env.TZ = 'UTC'; // the references were captured in UTC; ctime() uses local time
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,15 +27,15 @@ const built = buildConfig(read.tree, { interfaceExists: (n) => n === 'eth0', scr
 const runtime: Record<string, VrrpInstanceRuntime> = {
   VI_1: {
     state: 'MASTER', numScriptIfFault: 0, numScriptInit: 0,
-    lastTransition: '1795346044.712906 (Sun Nov 22 11:14:04.712906 2026)',
-    readTimeout: '1795346048.713644 (Sun Nov 22 11:14:08.713644 2026)',
+    lastTransition: { sec: 1795346044, usec: 712906 },
+    readTimeout: { sec: 1795346048, usec: 713644 },
     masterDownTimerUs: 3414062, sourceAddress: '192.0.2.11', effectivePriority: 150, totalPriority: 150,
     fdIn: 14, fdOut: 15, addressSet: () => true,
   },
   VI_6: {
     state: 'MASTER', wantState: 'MASTER', numScriptIfFault: 0, numScriptInit: 0,
-    lastTransition: '1795346044.908310 (Sun Nov 22 11:14:04.908310 2026)',
-    readTimeout: '1795346048.909020 (Sun Nov 22 11:14:08.909020 2026)',
+    lastTransition: { sec: 1795346044, usec: 908310 },
+    readTimeout: { sec: 1795346048, usec: 909020 },
     masterDownTimerUs: 3609375, sourceAddress: 'fe80::bcae:ceff:fe57:1423', mcastIfindex: 2, effectivePriority: 100,
     totalPriority: 100, fdIn: 16, fdOut: 17, addressSet: () => true,
   },
