@@ -114,3 +114,25 @@ t.test('without -n the daemon detaches and the foreground command exits 0', asyn
   await waitFor('daemon gone', () => !existsSync(mainPid));
   t.pass('stopped by TERM');
 });
+
+t.test('-s NAME runs the children inside /run/netns/NAME', async (t) => {
+  const { statSync, readlinkSync } = await import('node:fs');
+  const out: string[] = [];
+  const p = spawn(ourKeepalived, ['-n', '-l', '-G', '-s', ns.name, '-f', conf, ...pidArgs('ns')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  started.push(p);
+  p.stderr!.on('data', (d: Buffer) => out.push(d.toString()));
+  const exited = new Promise<number | null>((r) => p.on('exit', (code) => r(code)));
+  const vrrpPid = join(work, 'ns.vrrp.pid');
+  await waitFor('VRRP child', () => readPid(vrrpPid) !== undefined && out.join('').includes('Entering BACKUP STATE'));
+  const nsInode = statSync(`/run/netns/${ns.name}`).ino;
+  t.equal(readlinkSync(`/proc/${readPid(vrrpPid)}/ns/net`), `net:[${nsInode}]`, 'the VRRP child is in the namespace');
+  p.kill('SIGTERM');
+  t.equal(await exited, 0);
+});
+
+t.test('-s with a namespace that does not exist: a clear error, exit 1', (t) => {
+  const r = spawnSync(ourKeepalived, ['-n', '-l', '-G', '-s', 'ka-no-such-ns', '-f', conf, ...pidArgs('nons')], { encoding: 'utf8', timeout: 30_000 });
+  t.equal(r.status, 1);
+  t.match(r.stderr, /Unable to set network namespace ka-no-such-ns - exiting/);
+  t.end();
+});

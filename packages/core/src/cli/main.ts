@@ -251,8 +251,11 @@ async function lazyNative(): Promise<() => NativeBinding> {
 
 /** The daemon proper: the watchdog parent (loaded only when the daemon really starts). */
 async function startParent(ctx: StartContext): Promise<number> {
-  const [{ runParent }, { loadNative }] = await Promise.all([import('../daemon/parent.js'), import('@keepalived-ts/native')]);
-  return runParent(ctx, { onSignal: (signum, cb) => loadNative().onSignal(signum, cb) });
+  const [{ runParent }, { loadNative, CLONE_NEWNET }] = await Promise.all([import('../daemon/parent.js'), import('@keepalived-ts/native')]);
+  return runParent(ctx, {
+    onSignal: (signum, cb) => loadNative().onSignal(signum, cb),
+    setNetworkNamespace: (name) => loadNative().setns(`/run/netns/${name}`, CLONE_NEWNET),
+  });
 }
 
 /** bin/keepalived calls this with process.argv.slice(2). */

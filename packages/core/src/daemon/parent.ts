@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { loadConfigApi, type ConfigApi } from '../cli/config-api.js';
 import type { StartContext } from '../cli/main.js';
 import { logConfigFiles, processCpuTimes, stoppedLines } from '../cli/startup.js';
@@ -15,6 +17,8 @@ const SIGSTATS_CLEAR = 63; // SIGRTMAX-1
 
 export interface ParentDeps {
   configApi?: ConfigApi;
+  /** setns(2) into /run/netns/NAME for -s / net_namespace (native); absent in tests that do not need it. */
+  setNetworkNamespace?: (name: string) => void;
   /** Real-time signals by number (native onSignal); absent in tests that do not need them. */
   onSignal?: (signum: number, cb: () => void) => { stop(): void };
 }
@@ -40,7 +44,29 @@ async function loadConfig(api: ConfigApi, ctx: StartContext): Promise<LoadedConf
 }
 
 /** Which children to run: -P / -C / --all, and keepalived's rule that a subsystem with no configuration does not start. */
-function wantedChildren(ctx: StartContext, config: KeepalivedConfig): ChildSpec[] {
+interface PidFiles {
+  main: string;
+  vrrp: string;
+  checker: string;
+}
+
+/**
+ * keepalived's pid file names: -p/-r/-c win; in a network namespace (or with
+ * an instance name) they move to /run/keepalived/, where keepalived bind-mounts
+ * a per-namespace directory. We have no private mount namespace, so the
+ * directory is named after the namespace: /run/keepalived/NAME/vrrp.pid.
+ */
+function pidFilesFor(ctx: StartContext, namespace: string | undefined): PidFiles {
+  const o = ctx.options;
+  const dir = namespace ? `/run/keepalived/${namespace}` : undefined;
+  return {
+    main: o.pidFile ?? (dir ? `${dir}/keepalived.pid` : DEFAULT_PID_FILES.main),
+    vrrp: o.vrrpPidFile ?? (dir ? `${dir}/vrrp.pid` : DEFAULT_PID_FILES.vrrp),
+    checker: o.checkersPidFile ?? (dir ? `${dir}/checkers.pid` : DEFAULT_PID_FILES.checker),
+  };
+}
+
+function wantedChildren(ctx: StartContext, config: KeepalivedConfig, pidFiles: PidFiles): ChildSpec[] {
   const o = ctx.options;
   const specs: ChildSpec[] = [];
   const add = (role: ChildSpec['role'], configured: boolean, enabled: boolean, pidFile: string) => {
@@ -52,8 +78,8 @@ function wantedChildren(ctx: StartContext, config: KeepalivedConfig): ChildSpec[
     }
     specs.push({ role, modulePath, args: [...ctx.args], pidFile });
   };
-  add('vrrp', config.vrrpInstances.length > 0 || config.vrrpSyncGroups.length > 0, o.daemons.vrrp, o.vrrpPidFile ?? DEFAULT_PID_FILES.vrrp);
-  add('checker', config.virtualServers.length > 0, o.daemons.checkers, o.checkersPidFile ?? DEFAULT_PID_FILES.checker);
+  add('vrrp', config.vrrpInstances.length > 0 || config.vrrpSyncGroups.length > 0, o.daemons.vrrp, pidFiles.vrrp);
+  add('checker', config.virtualServers.length > 0, o.daemons.checkers, pidFiles.checker);
   return specs;
 }
 
@@ -66,7 +92,6 @@ function wantedChildren(ctx: StartContext, config: KeepalivedConfig): ChildSpec[
 export async function runParent(ctx: StartContext, deps: ParentDeps = {}): Promise<number> {
   const { log, options: o } = ctx;
   const api = deps.configApi ?? (await loadConfigApi());
-  const mainPidFile = o.pidFile ?? DEFAULT_PID_FILES.main;
 
   const loaded = await loadConfig(api, ctx);
   if (!loaded) {
@@ -76,15 +101,32 @@ export async function runParent(ctx: StartContext, deps: ParentDeps = {}): Promi
   logConfigFiles(log, ctx.configFile, loaded.files);
   for (const line of loaded.lines) log.info(line);
 
-  const runningPidFiles = [mainPidFile, ...(o.daemons.vrrp ? [o.vrrpPidFile ?? DEFAULT_PID_FILES.vrrp] : []),
-    ...(o.daemons.checkers ? [o.checkersPidFile ?? DEFAULT_PID_FILES.checker] : [])];
+  const configured = loaded.config.global.netNamespace;
+  if (o.namespace && configured && configured !== o.namespace) {
+    log.info(`Overriding config net_namespace '${configured}' with command line namespace '${o.namespace}'`);
+  }
+  const namespace = o.namespace ?? configured;
+  const pidFiles = pidFilesFor(ctx, namespace);
+  const mainPidFile = pidFiles.main;
+  if (namespace) {
+    mkdirSync(dirname(mainPidFile), { recursive: true });
+    try {
+      // children are forked from this thread afterwards and start inside the namespace
+      (deps.setNetworkNamespace ?? (() => { throw new Error('no setns available'); }))(namespace);
+    } catch {
+      log.error(`Unable to set network namespace ${namespace} - exiting`);
+      return ExitCode.FATAL;
+    }
+  }
+
+  const runningPidFiles = [mainPidFile, ...(o.daemons.vrrp ? [pidFiles.vrrp] : []), ...(o.daemons.checkers ? [pidFiles.checker] : [])];
   if (runningPidFiles.some((f) => pidFileHeldByLiveProcess(f, log))) {
     log.info('daemon is already running');
     return ExitCode.OK;
   }
   if (!writePidFile(mainPidFile, process.pid, log)) return ExitCode.FATAL;
 
-  const specs = wantedChildren(ctx, loaded.config);
+  const specs = wantedChildren(ctx, loaded.config, pidFiles);
   if (specs.length === 0) log.info('Warning - keepalived has no configuration to run');
 
   let resolveExit!: (code: number) => void;
