@@ -15,7 +15,7 @@ export interface SyncGroupRuntime {
   numMemberInit: number;
 }
 
-/** Live state of a vrrp_script. Start-up default: result 0, init state INIT (INIT/FAILED with init_fail), idle. */
+/** Live state of a vrrp_script. Start-up default: result 0, init state INIT (also with init_fail), idle. */
 export interface VrrpScriptRuntime {
   /** keepalived's result counter (0..rise+fall-1); "Status = GOOD" when >= rise. */
   result: number;
@@ -109,7 +109,7 @@ export function dumpSyncGroup(g: VrrpSyncGroup, config: KeepalivedConfig, rt: Sy
 export function dumpVrrpScripts(config: KeepalivedConfig, rt: VrrpTrackingRuntime | undefined, o: ScriptFormatOptions): string[] {
   const out: string[] = [];
   for (const s of config.vrrpScripts) {
-    const live = rt?.script?.(s.name) ?? { result: 0, initState: s.initFail ? 'INIT/FAILED' : 'INIT', state: 'idle' };
+    const live = rt?.script?.(s.name) ?? { result: 0, initState: 'INIT', state: 'idle' };
     const trackers = trackersOf(config, s.name, (x) => x.trackScripts, (t) => t.weight ?? s.weight);
     out.push(` VRRP Script = ${s.name}`, `   Command = ${cmdStr(s.script, o)}`,
       `   Interval = ${Math.floor(s.intervalUs / 1e6)} sec`, `   Timeout = ${Math.floor(s.timeoutUs / 1e6)} sec`,
