@@ -11,3 +11,6 @@ export * from './validate/apply-stats.js';
 export * from './stats/vrrp-stats.js';
 export * from './fsm/index.js';
 export * from './timers/index.js';
+export * from './runtime/vrrp-daemon.js';
+export * from './runtime/instance-runtime.js';
+export { runVrrpChild } from './child/run.js';

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { build, reader } from '../src/runtime/core-bridge.js';
+import { buildConfig, readConfigTree } from '@keepalived-ts/core';
 import { advertIntervalField, checkInstanceFor, fsmConfigFor, sockKey } from '../src/runtime/instance-config.js';
 import { weightContribution } from '../src/runtime/track.js';
 import { missingCapabilities } from '../src/runtime/vrrp-daemon.js';
@@ -18,8 +18,8 @@ function configFrom(text: string) {
   try {
     const f = join(dir, 'k.conf');
     writeFileSync(f, text);
-    const read = reader.readConfigTree(f, { configId: 'x' });
-    return build.buildConfig(read.tree, { interfaceExists: () => true }).config;
+    const read = readConfigTree(f, { configId: 'x' });
+    return buildConfig(read.tree, { interfaceExists: () => true }).config;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

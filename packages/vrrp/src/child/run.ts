@@ -7,12 +7,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { ExitCode } from '@keepalived-ts/core';
+import * as core from '@keepalived-ts/core';
+import { ExitCode, type CliOptions, type DumpKind, type KeepalivedConfig, type Logger } from '@keepalived-ts/core';
 import { loadNative, type NativeBinding } from '@keepalived-ts/native';
-import {
-  build, cliOptions, diagnostics as diag, log as logApi, processApi, reader,
-  type CliOptions, type DumpKind, type KeepalivedConfig, type Logger,
-} from '../runtime/core-bridge.js';
 import { MissingPermissionError, VrrpConfigError, VrrpDaemon } from '../runtime/vrrp-daemon.js';
 
 export const DEFAULT_CONFIG_FILE = '/etc/keepalived/keepalived.conf';
@@ -35,11 +32,11 @@ export type ConfigLoad =
 export function loadVrrpConfig(o: CliOptions): ConfigLoad {
   const file = o.configFile ?? DEFAULT_CONFIG_FILE;
   const configId = o.configId ?? hostname().split('.')[0]!;
-  const read = reader.readConfigTree(file, { configId, includeMissingIsError: o.allConfig });
-  const messages = read.diagnostics.map(diag.formatDiagnostic);
+  const read = core.readConfigTree(file, { configId, includeMissingIsError: o.allConfig });
+  const messages = read.diagnostics.map(core.formatDiagnostic);
   if (read.configMissing || read.configFileError) return { ok: false, exitCode: ExitCode.NO_CONFIG, messages };
-  const built = build.buildConfig(read.tree);
-  messages.push(...built.diagnostics.map(diag.formatDiagnostic));
+  const built = core.buildConfig(read.tree);
+  messages.push(...built.diagnostics.map(core.formatDiagnostic));
   const badIf = built.diagnostics.some((d) => d.message === 'Non-existent interface specified in configuration');
   // A missing keyword parameter makes keepalived exit at once (exit code 2 from buildConfig).
   if (badIf || built.exitCode === 2) return { ok: false, exitCode: ExitCode.CONFIG, messages };
@@ -48,10 +45,10 @@ export function loadVrrpConfig(o: CliOptions): ConfigLoad {
 
 function createChildLogger(o: CliOptions, native: () => NativeBinding, io: ChildIo): Logger {
   const file = o.logFile
-    ? logApi.openLogFile(logApi.makeLogFileName(o.logFile, logApi.LogFileProg.vrrp), o.flushLogFile)
+    ? core.openLogFile(core.makeLogFileName(o.logFile, core.LogFileProg.vrrp), o.flushLogFile)
     : undefined;
-  return logApi.createLogger({
-    ident: logApi.LogIdent.vrrp,
+  return core.createLogger({
+    ident: core.LogIdent.vrrp,
     facility: o.logFacility,
     syslog: !o.noSyslog,
     native,
@@ -73,7 +70,7 @@ export function stoppedLine(detail: number): string {
 
 /** Runs the child until it is stopped; resolves to the exit code. */
 export async function runVrrpChild(args: readonly string[], io: ChildIo = {}): Promise<number> {
-  const parsed = cliOptions.parseCommandLine(args, 'keepalived');
+  const parsed = core.parseCommandLine(args, 'keepalived');
   if (parsed.action.kind !== 'run') return parsed.action.kind === 'exit' ? parsed.action.code : ExitCode.OK;
   const o = parsed.options;
   const ipc = io.ipc ?? typeof process.send === 'function';
@@ -81,7 +78,7 @@ export async function runVrrpChild(args: readonly string[], io: ChildIo = {}): P
   const log = createChildLogger(o, native, io);
 
   const loaded = loadVrrpConfig(o);
-  // Forked, the parent has logged the configuration messages already; standalone we are the only reader.
+  // Forked, the parent has logged the configuration messages already; standalone we are the only core.
   if (!ipc || !loaded.ok) for (const m of loaded.messages) log.info(m);
   if (!loaded.ok) {
     log.close();
@@ -94,7 +91,7 @@ export async function runVrrpChild(args: readonly string[], io: ChildIo = {}): P
       // the IPC channel's disconnect stops us as well
     }
   }
-  if (!ipc && o.vrrpPidFile) processApi.writePidFile(o.vrrpPidFile, process.pid, log);
+  if (!ipc && o.vrrpPidFile) core.writePidFile(o.vrrpPidFile, process.pid, log);
 
   let daemon: VrrpDaemon;
   try {
@@ -107,7 +104,7 @@ export async function runVrrpChild(args: readonly string[], io: ChildIo = {}): P
         : ExitCode.FATAL;
     log.error((e as Error).message);
     log.close();
-    if (!ipc && o.vrrpPidFile) processApi.removePidFile(o.vrrpPidFile);
+    if (!ipc && o.vrrpPidFile) core.removePidFile(o.vrrpPidFile);
     return code;
   }
 
@@ -122,7 +119,7 @@ export async function runVrrpChild(args: readonly string[], io: ChildIo = {}): P
       if (kind !== 'stats' && kind !== 'stats_clear') return;
       log.info(`Printing ${kind === 'stats_clear' ? 'and clearing ' : ''}VRRP stats for process(${process.pid}) on signal`);
       try {
-        writeFileSync(`${logApi.keepalivedTmpDir()}/keepalived.stats`, daemon.statsText());
+        writeFileSync(`${core.keepalivedTmpDir()}/keepalived.stats`, daemon.statsText());
       } catch (e) {
         log.info(`Unable to write stats file: ${(e as Error).message}`);
       }
@@ -131,10 +128,10 @@ export async function runVrrpChild(args: readonly string[], io: ChildIo = {}): P
     process.on('SIGINT', stop);
     process.on('SIGHUP', () => log.info('Reloading is not supported by this VRRP child yet - ignoring SIGHUP'));
     process.on('SIGUSR2', () => dump('stats'));
-    if (ipc) processApi.startChildRuntime({ onStop: stop, onDump: dump });
+    if (ipc) core.startChildRuntime({ onStop: stop, onDump: dump });
   });
   await done;
-  if (!ipc && o.vrrpPidFile) processApi.removePidFile(o.vrrpPidFile);
+  if (!ipc && o.vrrpPidFile) core.removePidFile(o.vrrpPidFile);
   log.info(stoppedLine(o.logDetail));
   log.close();
   return ExitCode.OK;

@@ -6,7 +6,7 @@ import { parseAddress } from '../codec/address.js';
 import { encodeAuthPass, VRRP_AUTH_AH, VRRP_AUTH_NONE, VRRP_AUTH_PASS } from '../codec/vrrp-header.js';
 import type { VrrpInstanceConfig } from '../fsm/types.js';
 import type { AdvertCheckInstance, UnicastChecksumCompat } from '../validate/validate-advert.js';
-import type { ConfigVrrpInstance, IpAddressEntry, KeepalivedConfig } from './core-bridge.js';
+import type { VrrpInstance as ConfigVrrpInstance, IpAddressEntry, KeepalivedConfig } from '@keepalived-ts/core';
 
 export const AUTH_TYPE_NUMBER: Readonly<Record<'NONE' | 'PASS' | 'AH', number>> = {
   NONE: VRRP_AUTH_NONE,

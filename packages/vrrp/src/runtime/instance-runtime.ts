@@ -18,7 +18,7 @@ import { bumpVrrpStat, createVrrpStats, type VrrpStats } from '../stats/vrrp-sta
 import type { TimerScheduler } from '../timers/clock.js';
 import { applyAdvertCheckToStats } from '../validate/apply-stats.js';
 import { validateAdvert, type AdvertCheckInstance, type AdvertRxContext } from '../validate/validate-advert.js';
-import type { ConfigVrrpInstance, IpAddressEntry, KeepalivedConfig, RouteEntry } from './core-bridge.js';
+import type { VrrpInstance as ConfigVrrpInstance, IpAddressEntry, KeepalivedConfig, RouteEntry } from '@keepalived-ts/core';
 import type { GarpSender, GarpTarget } from './garp.js';
 import { addressBytes, advertIntervalField, advertisedVips, checkInstanceFor, fsmConfigFor } from './instance-config.js';
 import type { Notifier } from './notifier.js';

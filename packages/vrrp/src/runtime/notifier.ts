@@ -7,7 +7,7 @@
  * (for at most one second each) before the process exits.
  */
 import type { VrrpStateName } from '../fsm/types.js';
-import { notify as notifyApi, type NotifyFifo, type ScriptCommand } from './core-bridge.js';
+import { runScript, vrrpFifoLine, type NotifyFifo, type ScriptCommand } from '@keepalived-ts/core';
 
 export interface NotifyScripts {
   notifyMaster?: ScriptCommand | undefined;
@@ -64,13 +64,12 @@ export class Notifier {
 
   private fifoLine(kind: 'INSTANCE' | 'GROUP', name: string, state: string, priority: number): void {
     if (this.fifos.length === 0) return;
-    const line = notifyApi.vrrpFifoLine(kind, name, state, priority);
+    const line = vrrpFifoLine(kind, name, state, priority);
     for (const f of this.fifos) f.writeLine(line);
   }
 
   private run(script: ScriptCommand, extraArgs: string[], timeoutMs: number | undefined): void {
-    const p = notifyApi
-      .runScript({ argv: script.args }, { extraArgs, ...(timeoutMs !== undefined ? { timeoutMs } : {}) })
+    const p = runScript({ argv: script.args }, { extraArgs, ...(timeoutMs !== undefined ? { timeoutMs } : {}) })
       .then((r) => {
         if (r.spawnErrorCode) this.log.info(`Failed to exec notify script ${script.text} (${r.spawnErrorCode})`);
       })

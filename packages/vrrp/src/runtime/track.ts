@@ -8,7 +8,8 @@
 import { constants } from 'node:os';
 import type { InterfaceInfo, InterfaceTable } from '@keepalived-ts/netlink-reflector';
 import type { VrrpInstance } from '../fsm/instance.js';
-import { notify as notifyApi, type ConfigVrrpScript } from './core-bridge.js';
+import { runScript } from '@keepalived-ts/core';
+import type { VrrpScript as ConfigVrrpScript } from '@keepalived-ts/core';
 
 const IFF_UP = 0x1;
 const IFF_RUNNING = 0x40;
@@ -140,7 +141,7 @@ export class ScriptTracker {
     const started = performance.now();
     const s = this.script;
     const timeoutMs = (s.timeoutUs || s.intervalUs) / 1000;
-    this.running = notifyApi.runScript({ argv: s.script.args }, { timeoutMs }).then((r) => {
+    this.running = runScript({ argv: s.script.args }, { timeoutMs }).then((r) => {
       if (this.stopped) return;
       if (r.timedOut) this.record(false, 'timed_out', undefined);
       else if (r.code !== null) {

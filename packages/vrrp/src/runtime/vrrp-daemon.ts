@@ -15,7 +15,7 @@ import { VRRP_AUTH_AH } from '../codec/vrrp-header.js';
 import { VrrpSyncGroup } from '../fsm/sync-group.js';
 import { renderVrrpStatsFile } from '../stats/vrrp-stats.js';
 import { RealTimerScheduler } from '../timers/real-scheduler.js';
-import { notify as notifyApi, type ConfigVrrpInstance, type KeepalivedConfig, type NotifyFifo } from './core-bridge.js';
+import { NotifyFifo, type VrrpInstance as ConfigVrrpInstance, type KeepalivedConfig } from '@keepalived-ts/core';
 import { GarpSender } from './garp.js';
 import { sockKey } from './instance-config.js';
 import { InstanceRuntime, type ResolvedInterface, type RuntimeServices } from './instance-runtime.js';
@@ -155,7 +155,7 @@ export class VrrpDaemon {
 
     for (const [fifo, type] of [[config.global.notifyFifo, ''], [config.global.vrrpNotifyFifo, 'vrrp ']] as const) {
       if (fifo.name === undefined) continue;
-      const f = await notifyApi.NotifyFifo.open(fifo.name, log, type);
+      const f = await NotifyFifo.open(fifo.name, log, type);
       if (f) this.fifos.push(f);
     }
     const notifier = new Notifier(this.fifos, log);
