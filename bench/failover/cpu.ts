@@ -1,0 +1,118 @@
+/**
+ * CPU and memory of the master's VRRP child: N instances (VRIDs 1..N, one VIP
+ * each) at a fast advert interval on A, B as their backup; CPU from
+ * /proc/PID/stat utime+stime over a window, RSS from /proc/PID/status.
+ * Afterwards a short capture of A's adverts gives their interval spread.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PRIORITY, manyInstances, vrrpConfig } from './config.js';
+import { FailoverLab, NODE_ADDR, sleep, waitVrrpPid, type Impl } from './topology.js';
+import { WireCapture, advertIntervals, realtimeUs } from './watch.js';
+
+export interface CpuOptions {
+  instances: number;
+  version: 2 | 3;
+  advertInt: string;
+  seconds: number;
+  /** Length of the advert capture after the CPU window. */
+  captureSeconds: number;
+}
+
+export interface CpuResult {
+  impl: Impl;
+  /** Share of one core used by A's VRRP child over the window, %. */
+  cpuA?: number;
+  cpuB?: number;
+  rssKbA?: number;
+  rssKbB?: number;
+  /** Instances A held at the end of the window / instances B held (should be N / 0). */
+  heldA?: number;
+  heldB?: number;
+  /** Adverts from B during the capture (B should be silent). */
+  advertsFromB?: number;
+  intervalsUs: number[];
+  /** Lines about timer lateness in the VRRP child's stats dump (SIGUSR2), if it has any. */
+  latenessLines: string[];
+  failures: string[];
+}
+
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** utime + stime of pid, in seconds. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields 14 and 15 of stat(5); f[0] is field 3
+  return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+}
+
+export function rssKb(pid: number): number {
+  const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : NaN;
+}
+
+/** Asks the VRRP child for its stats file (SIGUSR2) and keeps the lines that speak of timer lateness. */
+async function latenessFromStatsDump(pid: number, file: string): Promise<string[]> {
+  process.kill(pid, 'SIGUSR2');
+  for (let i = 0; i < 50 && !existsSync(file); i++) await sleep(20);
+  await sleep(100);
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').split('\n').filter((l) => /late|timer/i.test(l)).map((l) => l.trim());
+}
+
+export async function runCpu(o: CpuOptions, impl: Impl, binary: string, log: (t: string) => void): Promise<CpuResult> {
+  const res: CpuResult = { impl, intervalsUs: [], latenessLines: [], failures: [] };
+  const lab = new FailoverLab('kacpu');
+  const instances = manyInstances(o.instances);
+  const vips = new Set(instances.map((i) => i.vip));
+  const capture = new WireCapture(lab.ns('obs'));
+  lab.adopt(capture.proc);
+  try {
+    await capture.started();
+    capture.keepAdverts = false;
+    const conf = (node: 'a' | 'b'): string => lab.writeConfig(`${node}.conf`, vrrpConfig(`bench_${node}`, {
+      version: o.version, advertInt: o.advertInt, priority: PRIORITY[node], instances,
+    }));
+    const b = lab.start('b', impl, binary, conf('b'), 'b');
+    const pidB = await waitVrrpPid(b, 20_000);
+    const a = lab.start('a', impl, binary, conf('a'), 'a');
+    const pidA = await waitVrrpPid(a, 20_000);
+    const t0 = performance.now();
+    while (lab.holdsCount('a', vips) < vips.size || lab.holdsCount('b', vips) > 0) {
+      if (performance.now() - t0 > 60_000) {
+        throw new Error(`A held ${lab.holdsCount('a', vips)}/${vips.size} VIPs, B ${lab.holdsCount('b', vips)} after 60 s (logs in ${lab.dir})`);
+      }
+      await sleep(100);
+    }
+    log(`  ${impl}: A master of ${vips.size} instances after ${((performance.now() - t0) / 1000).toFixed(1)} s; settling`);
+    await sleep(3000);
+    const c0 = [cpuSeconds(pidA), cpuSeconds(pidB)];
+    const w0 = performance.now();
+    await sleep(o.seconds * 1000);
+    const c1 = [cpuSeconds(pidA), cpuSeconds(pidB)];
+    const wall = (performance.now() - w0) / 1000;
+    res.cpuA = ((c1[0]! - c0[0]!) / wall) * 100;
+    res.cpuB = ((c1[1]! - c0[1]!) / wall) * 100;
+    res.rssKbA = rssKb(pidA);
+    res.rssKbB = rssKb(pidB);
+    res.heldA = lab.holdsCount('a', vips);
+    res.heldB = lab.holdsCount('b', vips);
+    capture.clear();
+    capture.keepAdverts = true;
+    const from = realtimeUs();
+    await sleep(o.captureSeconds * 1000);
+    const to = realtimeUs();
+    capture.keepAdverts = false;
+    res.intervalsUs = advertIntervals(capture.advertsBetween(NODE_ADDR.a, from, to));
+    res.advertsFromB = capture.advertsBetween(NODE_ADDR.b, from, to).length;
+    res.latenessLines = await latenessFromStatsDump(pidA, join(lab.dir, 'keepalived.stats'));
+  } catch (e) {
+    res.failures.push((e as Error).message);
+  } finally {
+    capture.stop();
+    await lab.destroy();
+  }
+  return res;
+}
