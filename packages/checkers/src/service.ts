@@ -15,6 +15,8 @@ import { TimerHeap, withHardTimeout, type TimerHandle } from './scheduler.js';
 import type { DataPlane, DesiredTable } from './desired-table.js';
 import { ExecNotifyRunner, FifoWriter, type NotifyRunner } from './notify.js';
 import { errorText, type CheckResult, type CheckerLogger } from './types.js';
+import { FileChecker, IPVS_WEIGHT_FAULT, fileStatus } from './file.js';
+import { FilePolicy } from './epilog.js';
 
 /** keepalived's BOOTSTRAP_DELAY: checkers start one second after startup (plus warmup). */
 export const BOOTSTRAP_DELAY_MS = 1000;
@@ -86,6 +88,7 @@ export class HealthCheckService {
   /** init_services() + register_checkers_thread(). */
   async start(): Promise<void> {
     this.running = true;
+    await this.readTrackedFiles();
     this.dispatch({ type: 'start' });
     const random = this.deps.random ?? Math.random;
     const bootstrap = this.deps.bootstrapDelayMs ?? BOOTSTRAP_DELAY_MS;
@@ -96,6 +99,30 @@ export class HealthCheckService {
     }
     if (this.deps.logBfdActivation ?? true) this.deps.logger.info('Activating BFD healthchecker');
     await this.flush();
+  }
+
+  /**
+   * keepalived reads tracked files before init_services(): a file in fault
+   * keeps its RS out from the start, any other value is already in the weight.
+   */
+  private async readTrackedFiles(): Promise<void> {
+    for (const slot of this.slots) {
+      const { checker, policy } = slot.built;
+      if (!(checker instanceof FileChecker) || !(policy instanceof FilePolicy)) continue;
+      const r = await checker.check();
+      const node = slot.node;
+      node.hasRun = true; // "there is no concept of the checker running" - its state is known
+      if (r.value === undefined) continue;
+      const status = fileStatus(r.value, checker.weight, checker.reverse);
+      policy.lastStatus = status;
+      if (status === IPVS_WEIGHT_FAULT) {
+        node.isUp = false;
+        node.rs.numFailed++;
+      } else {
+        node.curWeight = status;
+        node.rs.effectiveWeight += status;
+      }
+    }
   }
 
   /** clear_services(): stop probing, withdraw everything we added, run omega notifies. */

@@ -250,3 +250,31 @@ t.test('config resolution warnings', async (t) => {
     `Virtual server ${VS}: hysteresis 9 >= quorum 1; setting hysteresis to 0`,
   ]);
 });
+
+t.test('FILE_CHECK: read before start, fault keeps the RS out, values move the weight', async (t) => {
+  const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'ckr-fsm-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const f1 = join(dir, 'one');
+  const f2 = join(dir, 'two');
+  writeFileSync(f1, '1'); // weight 0: non-zero = fault
+  writeFileSync(f2, '3'); // weight 2: +6
+  const { svc, logger, weights } = make({
+    realServers: [
+      rs(1, { checkers: [{ type: 'FILE_CHECK', file: f1, weight: 0 }] }),
+      rs(2, { weight: 10, checkers: [{ type: 'FILE_CHECK', file: f2, weight: 2 }] }),
+    ],
+  });
+  await svc.start();
+  t.same(weights(), { '192.0.2.2': 16 }, 'faulted RS never added; weight 10 + 3*2');
+  logger.take();
+  writeFileSync(f1, '0');
+  svc.processResult(0, await svc.checkerObjects[0]!.checker.check());
+  t.same(logger.take(), [`Adding service ${rsLabel(1)} to VS ${VS}`]);
+  writeFileSync(f2, '-1');
+  svc.processResult(1, await svc.checkerObjects[1]!.checker.check());
+  t.same(logger.take(), [`Changing weight from 16 to 8 for active service ${rsLabel(2)} of VS ${VS}`]);
+  t.same(weights(), { '192.0.2.1': 1, '192.0.2.2': 8 });
+});
