@@ -5,13 +5,14 @@
  */
 import t from 'tap';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestNamespace } from '../lib/netns.js';
 import { ourKeepalived } from '../lib/paths.js';
 
 const work = mkdtempSync(join(tmpdir(), 'ka-parent-'));
+mkdirSync(join(work, 'tmp'));
 const ns = TestNamespace.create('ka-parent');
 ns.addLink('eth0');
 ns.ip('addr', 'add', '192.0.2.1/24', 'dev', 'eth0');
@@ -52,7 +53,11 @@ function readPid(file: string): number | undefined {
 
 function startForeground(tag: string) {
   const out: string[] = [];
-  const p = spawn('ip', ['netns', 'exec', ns.name, ourKeepalived, '-n', '-l', '-D', '-G', '-f', conf, ...pidArgs(tag)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // TMPDIR moves keepalived's dump files (as it does for keepalived), keeping /tmp clean
+  const p = spawn('ip', ['netns', 'exec', ns.name, ourKeepalived, '-n', '-l', '-D', '-G', '-f', conf, ...pidArgs(tag)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, TMPDIR: join(work, 'tmp') },
+  });
   started.push(p);
   p.stdout!.on('data', (d: Buffer) => out.push(d.toString()));
   p.stderr!.on('data', (d: Buffer) => out.push(d.toString()));
@@ -85,6 +90,12 @@ t.test('foreground daemon: pid files, single instance, respawn, bad reload, TERM
   await waitFor('respawn', () => (readPid(vrrpPid) ?? firstChild) !== firstChild);
   t.match(d.log(), new RegExp(`VRRP child process\\(${firstChild}\\) died: Respawning`));
   await waitFor('the respawned child back in BACKUP', () => d.log().split('(VI_1) Entering BACKUP STATE (init)').length > 2);
+
+  const parentData = join(work, 'tmp', 'keepalived_parent.data');
+  d.p.kill('SIGUSR1');
+  await waitFor('parent data file', () => existsSync(parentData));
+  t.match(readFileSync(parentData, 'utf8'), /^------< Global definitions >------\n Network namespace = \(default\)\n/, 'keepalived_parent.data');
+  t.match(d.log(), new RegExp(`Printing parent data for process\\(${d.p.pid}\\) on signal`));
 
   const beforeReload = readPid(vrrpPid);
   writeFileSync(conf, goodConf.replace('virtual_router_id 51', 'virtual_router_id 300'));

@@ -17,6 +17,8 @@ export interface GenhashIo {
 export interface GenhashOptions {
   /** Print usage as `keepalived --genhash` (the -T entry point). */
   asKeepalived?: boolean;
+  /** The program name usage lines print (keepalived prints its argv[0] as invoked). */
+  prog?: string;
   io?: GenhashIo;
 }
 
@@ -76,8 +78,10 @@ const SHORT_WITH_ARG = new Set(['s', 'V', 'p', 'u', 'm', 'P', 't']);
 const SHORT_FLAGS = new Set(['h', 'v', 'S', 'I']);
 
 /** getopt_long-style parse; returns the args, or the error text (possibly empty) before usage. */
-export function parseGenhashArgs(argv: string[]): GenhashArgs | { error: string } {
-  if (argv.length <= 1) return { error: '' };
+export function parseGenhashArgs(argv: string[], asKeepalived = false): GenhashArgs | { error: string } {
+  // genhash's `argc <= 1` check sees one argument as none; keepalived -T hands
+  // genhash an argv that makes any argument count (`keepalived -T -s` reports the missing parameter)
+  if (argv.length <= (asKeepalived ? 0 : 1)) return { error: '' };
   const a: Partial<GenhashArgs> & { protocol: HttpProtocol; timeoutS: number; ssl: boolean; sni: boolean; verbose: boolean } = {
     protocol: '1.0',
     timeoutS: DEFAULT_TIMEOUT_S,
@@ -231,8 +235,8 @@ export async function genhashMain(argv: string[], opts: GenhashOptions = {}): Pr
     stdout: (s) => void process.stdout.write(s),
     stderr: (s) => void process.stderr.write(s),
   };
-  const prog = opts.asKeepalived ? 'keepalived' : 'genhash';
-  const parsed = parseGenhashArgs(argv);
+  const prog = opts.prog ?? (opts.asKeepalived ? 'keepalived' : 'genhash');
+  const parsed = parseGenhashArgs(argv, opts.asKeepalived ?? false);
   if ('error' in parsed) {
     io.stderr(parsed.error + genhashUsage(prog, opts.asKeepalived ?? false));
     return 1;

@@ -134,8 +134,7 @@ export async function runCli(args: readonly string[], io: MainIo = {}): Promise<
       stdout.write(`${parsed.action.signum}\n`);
       return 0;
     case 'genhash':
-      stderr.write('keepalived-ts: genhash mode (-T) is not implemented yet\n');
-      return ExitCode.FATAL;
+      return runGenhash(parsed.action.argv, argv0, stderr);
     case 'exit':
       return parsed.action.code;
     case 'run':
@@ -223,6 +222,21 @@ async function start(
   } finally {
     await log.close();
   }
+}
+
+/** keepalived -T: genhash mode, served by the checkers package (loaded by path: core does not import it). */
+async function runGenhash(argv: readonly string[], argv0: string, stderr: TextSink): Promise<number> {
+  const { genhashModule } = await import('../daemon/children.js');
+  const path = genhashModule();
+  if (!path) {
+    stderr.write('keepalived-ts: genhash (-T) is not part of this build\n');
+    return ExitCode.FATAL;
+  }
+  const { pathToFileURL } = await import('node:url');
+  const m = (await import(pathToFileURL(path).href)) as { genhashMain(argv: string[], opts: { asKeepalived: boolean; prog: string }): Promise<number> };
+  // genhash sees what follows -T / --genhash (earlier options were ignored, with a warning)
+  const at = argv.findIndex((a) => a === '-T' || (a.startsWith('--g') && '--genhash'.startsWith(a)));
+  return m.genhashMain(argv.slice(at + 1), { asKeepalived: true, prog: argv0 });
 }
 
 /** Set in the environment of the re-executed daemon so it does not fork again. */

@@ -17,3 +17,9 @@ export function childEntry(role: ChildRole): string | undefined {
   const path = fileURLToPath(new URL(ENTRY[role], import.meta.url));
   return existsSync(path) ? path : undefined;
 }
+
+/** The checkers package's genhash module (for `keepalived -T`), also reached by path. */
+export function genhashModule(): string | undefined {
+  const path = fileURLToPath(new URL('../../../../checkers/dist/src/genhash.js', import.meta.url));
+  return existsSync(path) ? path : undefined;
+}

@@ -1,9 +1,12 @@
 import { mkdirSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { loadConfigApi, type ConfigApi } from '../cli/config-api.js';
 import type { StartContext } from '../cli/main.js';
 import { logConfigFiles, processCpuTimes, stoppedLines } from '../cli/startup.js';
 import { formatDiagnostic } from '../config/diagnostics.js';
+import { dataFileForProcess } from '../config/dump/index.js';
+import { keepalivedTmpDir } from '../log/file.js';
 import type { KeepalivedConfig } from '../config/model/index.js';
 import { ExitCode } from '../exit-codes.js';
 import type { DumpKind } from '../process/ipc.js';
@@ -138,9 +141,13 @@ export async function runParent(ctx: StartContext, deps: ParentDeps = {}): Promi
     onTerminate: (code) => resolveExit(code),
   });
 
-  const dump = (kind: DumpKind, line: string) => {
-    if (line) log.info(line);
-    watchdog.send({ type: 'dump', kind });
+  let running = loaded.config;
+  const dump = (kind: DumpKind) => watchdog.send({ type: 'dump', kind });
+  const dumpParent = () => {
+    log.info(`Printing parent data for process(${process.pid}) on signal`);
+    const { file, text } = dataFileForProcess('parent', running);
+    writeFile(`${keepalivedTmpDir()}/${file}`, text, { mode: 0o644 }).catch((e: Error) => log.info(`Unable to write ${file}: ${e.message}`));
+    dump('data');
   };
   let stopping = false;
   const stop = () => {
@@ -161,6 +168,7 @@ export async function runParent(ctx: StartContext, deps: ParentDeps = {}): Promi
         log.info('New config failed validation - keeping the running configuration');
         return;
       }
+      running = next.config;
       watchdog.send({ type: 'reload' });
     } finally {
       reloading = false;
@@ -171,12 +179,12 @@ export async function runParent(ctx: StartContext, deps: ParentDeps = {}): Promi
     ['SIGTERM', stop],
     ['SIGINT', stop],
     ['SIGHUP', () => void reload()],
-    ['SIGUSR1', () => dump('data', `Printing parent data for process(${process.pid}) on signal`)],
-    ['SIGUSR2', () => dump('stats', '')],
+    ['SIGUSR1', dumpParent],
+    ['SIGUSR2', () => dump('stats')],
   ];
   for (const [sig, fn] of handlers) process.on(sig, fn);
   const rt = deps.onSignal
-    ? [deps.onSignal(SIGJSON, () => dump('json', '')), deps.onSignal(SIGSTATS_CLEAR, () => dump('stats_clear', ''))]
+    ? [deps.onSignal(SIGJSON, () => dump('json')), deps.onSignal(SIGSTATS_CLEAR, () => dump('stats_clear'))]
     : [];
 
   watchdog.start();
