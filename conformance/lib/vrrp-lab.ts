@@ -9,9 +9,8 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { refKeepalived, repoRoot } from './paths.js';
+import { ourKeepalived, refKeepalived } from './paths.js';
 
-export const OUR_CHILD = join(repoRoot, 'packages/vrrp/dist/src/child/main.js');
 export type Impl = 'ours' | 'keepalived';
 
 export interface RouterProc {
@@ -20,6 +19,8 @@ export interface RouterProc {
   proc: ChildProcess;
   output: () => string;
   exited: Promise<number | null>;
+  /** Names this start's pid files in the lab directory. */
+  tag: string;
 }
 
 export interface InstanceOptions {
@@ -44,6 +45,7 @@ export class VrrpLab {
   readonly tag: string;
   readonly dir: string;
   private readonly procs: RouterProc[] = [];
+  private starts = 0;
   private readonly sideProcs: ChildProcess[] = [];
 
   constructor(prefix: string, readonly nodes: string[] = ['r1', 'r2', 'cl']) {
@@ -122,16 +124,19 @@ export class VrrpLab {
   }
 
   start(node: string, impl: Impl, conf: string, extra: string[] = []): RouterProc {
-    const argv = impl === 'ours'
-      ? ['node', OUR_CHILD, '-n', '-l', '-D', '-G', '-f', conf, ...extra]
-      : [refKeepalived, '-n', '-l', '-D', '-G', '-P', '-f', conf,
-        '-p', join(this.dir, `${node}.pid`), '-r', join(this.dir, `${node}.vrrp.pid`), '-c', join(this.dir, `${node}.chk.pid`), ...extra];
+    // Each start gets its own pid files: this machine's init reaps orphans
+    // lazily, and keepalived counts a SIGKILLed child that is still a zombie as
+    // "daemon is already running" (kill(pid, 0) succeeds on a zombie).
+    const tag = `${node}.${++this.starts}`;
+    // Both implementations run the same way: the parent, which forks the VRRP child.
+    const argv = [impl === 'ours' ? ourKeepalived : refKeepalived, '-n', '-l', '-D', '-G', '-P', '-f', conf,
+      '-p', join(this.dir, `${tag}.pid`), '-r', join(this.dir, `${tag}.vrrp.pid`), '-c', join(this.dir, `${tag}.chk.pid`), ...extra];
     const proc = spawn('ip', ['netns', 'exec', this.ns(node), ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-    const r: RouterProc = { node, impl, proc, output: () => out, exited };
+    const r: RouterProc = { node, impl, proc, output: () => out, exited, tag };
     this.procs.push(r);
     return r;
   }
@@ -199,19 +204,14 @@ export class VrrpLab {
    * which execs it, so the pid is the same) - for keepalived, its VRRP child.
    */
   vrrpPid(r: RouterProc): number {
-    if (r.impl === 'ours') return r.proc.pid!;
-    return Number(readFileSync(join(this.dir, `${r.node}.vrrp.pid`), 'utf8').trim());
+    return Number(readFileSync(join(this.dir, `${r.tag}.vrrp.pid`), 'utf8').trim());
   }
 
-  /** kill -9 the VRRP process of r (for keepalived: its VRRP child and then its parent, so it cannot respawn). */
+  /** kill -9 the parent and then its VRRP child, so nothing respawns and no priority-0 advert goes out. */
   killHard(r: RouterProc): void {
-    if (r.impl === 'keepalived') {
-      const child = this.vrrpPid(r);
-      process.kill(r.proc.pid!, 'SIGKILL');
-      process.kill(child, 'SIGKILL');
-    } else {
-      process.kill(r.proc.pid!, 'SIGKILL');
-    }
+    const child = this.vrrpPid(r);
+    process.kill(r.proc.pid!, 'SIGKILL');
+    process.kill(child, 'SIGKILL');
   }
 
   async stop(r: RouterProc, timeoutMs = 5000): Promise<number | null> {
