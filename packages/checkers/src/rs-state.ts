@@ -35,6 +35,10 @@ export interface DestNode {
   effectiveWeight: number;
   /** Configured weight (keepalived's iweight). */
   iweight: number;
+  /** Carried over from the previous configuration by a reload. */
+  reloaded?: boolean;
+  /** effective_weight before the reload (keepalived's peffective_weight). */
+  previousEffectiveWeight?: number;
 }
 
 export interface RsNode extends DestNode {
@@ -45,6 +49,8 @@ export interface RsNode extends DestNode {
 export interface VsNode {
   readonly cfg: ResolvedVirtualServer;
   quorumUp: boolean;
+  /** Carried over from the previous configuration by a reload. */
+  reloaded?: boolean;
   rs: RsNode[];
   sorry?: DestNode;
 }
@@ -58,7 +64,8 @@ export type StateEvent =
   | { type: 'start' }
   | { type: 'checker'; checker: CheckerNode; alive: boolean }
   | { type: 'weight'; rs: RsNode; weight: number; updateQuorum: boolean }
-  | { type: 'stop' };
+  /** flush: lvs_flush_on_stop all/vs - the table goes at once, only the VS notifies run. */
+  | { type: 'stop'; flush?: boolean };
 
 export function realWeight(w: number): number {
   return w < 0 ? 0 : w > IPVS_WEIGHT_LIMIT ? IPVS_WEIGHT_LIMIT : w;
@@ -87,7 +94,7 @@ const HANDLERS: HandlerTable = {
   start: (m) => m.initServices(),
   checker: (m, e) => m.checkerResult(e.checker, e.alive),
   weight: (m, e) => m.updateWeight(e.rs, e.weight, e.updateQuorum),
-  stop: (m) => m.clearServices(),
+  stop: (m, e) => (e.flush ? m.flushServices() : m.clearServices()),
 };
 
 export interface StateMachineOptions {
@@ -155,6 +162,17 @@ export class HealthStateMachine {
     return this.effects;
   }
 
+  /**
+   * Runs `fn` (which calls this machine's transition helpers) and returns
+   * the effects it produced; the reload migration uses it on the previous
+   * and the new machine.
+   */
+  collect(fn: () => void): Effect[] {
+    this.effects = [];
+    fn();
+    return this.effects;
+  }
+
   desiredTable(): DesiredTable {
     if (this.stopped) return { services: [] };
     return {
@@ -178,7 +196,8 @@ export class HealthStateMachine {
 
   // ---- keepalived's ipvs_cmd, simulated -------------------------------
 
-  private addDest(d: DestNode): void {
+  /** @internal (reload migration) */
+  addDest(d: DestNode): void {
     if (d.inhibit && d.set) d.tableWeight = realWeight(d.effectiveWeight);
     else if (!d.set) {
       d.set = true;
@@ -186,7 +205,8 @@ export class HealthStateMachine {
     }
   }
 
-  private delDest(d: DestNode, force = false): void {
+  /** @internal (reload migration) */
+  delDest(d: DestNode, force = false): void {
     if (d.inhibit && !force) d.tableWeight = 0;
     else d.set = false;
   }
@@ -197,23 +217,27 @@ export class HealthStateMachine {
 
   // ---- helpers ---------------------------------------------------------
 
-  private log(message: string): void {
+  /** @internal (reload migration) */
+  log(message: string): void {
     this.effects.push({ kind: 'log', message });
   }
 
-  private weighLive(vs: VsNode): number {
+  /** @internal (reload migration) */
+  weighLive(vs: VsNode): number {
     let sum = 0;
     for (const rs of vs.rs) if (rs.alive) sum += realWeight(rs.effectiveWeight);
     return sum;
   }
 
-  private rsNotifies(vs: VsNode, rs: RsNode, stopping: boolean): void {
+  /** @internal (reload migration) */
+  rsNotifies(vs: VsNode, rs: RsNode, stopping: boolean): void {
     const cmd = rs.alive ? rs.cfg.notifyUp : rs.cfg.notifyDown;
     if (cmd) this.effects.push({ kind: 'notify', command: cmd, stopping });
     this.effects.push({ kind: 'fifo', line: `RS ${rs.label} ${vs.cfg.label} ${rs.alive ? 'UP' : 'DOWN'}\n` });
   }
 
-  private vsNotifies(vs: VsNode, stopping: boolean): void {
+  /** @internal (reload migration) */
+  vsNotifies(vs: VsNode, stopping: boolean): void {
     if (stopping && !vs.cfg.omega) return;
     const cmd = vs.quorumUp ? vs.cfg.quorumUp : vs.cfg.quorumDown;
     if (cmd) this.effects.push({ kind: 'notify', command: cmd, stopping });
@@ -227,6 +251,16 @@ export class HealthStateMachine {
     this.stopped = false;
     for (const vs of this.vss) {
       for (const rs of vs.rs) {
+        if (rs.reloaded) {
+          // a weight changed by the reload is pushed as a change from the old one
+          const previous = rs.previousEffectiveWeight ?? rs.effectiveWeight;
+          if (rs.effectiveWeight !== previous) {
+            const wanted = rs.effectiveWeight;
+            rs.effectiveWeight = previous;
+            this.updateWeight(rs, wanted, false);
+          }
+          continue; // failed servers are not re-added at once on reload
+        }
         if ((!rs.numFailed && !rs.alive) || (rs.inhibit && !rs.set)) {
           this.addDest(rs);
           if (!rs.numFailed) {
@@ -266,7 +300,8 @@ export class HealthStateMachine {
   }
 
   /** perform_svr_state(). */
-  private performServerState(c: CheckerNode, alive: boolean): void {
+  /** @internal (reload migration) */
+  performServerState(c: CheckerNode, alive: boolean): void {
     const { vs, rs } = c;
     if (rs.alive === alive) return;
     const verb = alive ? (rs.inhibit ? 'Enabl' : 'Add') : rs.inhibit ? 'Disabl' : 'Remov';
@@ -282,7 +317,8 @@ export class HealthStateMachine {
   }
 
   /** update_quorum_state(). */
-  private updateQuorum(vs: VsNode, init: boolean): void {
+  /** @internal (reload migration) */
+  updateQuorum(vs: VsNode, init: boolean): void {
     const weightSum = this.weighLive(vs);
     const { quorum, hysteresis } = vs.cfg;
     const threshold = quorum + (vs.quorumUp ? -1 : 1) * hysteresis;
@@ -338,6 +374,24 @@ export class HealthStateMachine {
     );
     if (rs.set && rs.alive && (vs.quorumUp || !vs.sorry || !vs.sorry.alive)) this.editDest(rs);
     if (updateQuorum) this.updateQuorum(vs, false);
+  }
+
+  /**
+   * clear_services() with lvs_flush_on_stop all/vs: the kernel table is
+   * flushed (or our services deleted) in one go, so no per-server lines;
+   * only the VS notifies run (scripts and FIFO for omega services).
+   */
+  flushServices(): void {
+    for (const vs of this.vss) {
+      if (vs.sorry) {
+        vs.sorry.set = false;
+        vs.sorry.alive = false;
+      }
+      for (const rs of vs.rs) rs.set = false;
+      vs.quorumUp = false;
+      this.vsNotifies(vs, true);
+    }
+    this.stopped = true;
   }
 
   /** clear_services() with lvs_flush_on_stop disabled: remove what we added. */

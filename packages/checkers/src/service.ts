@@ -41,6 +41,13 @@ export interface HealthCheckDeps {
   onEffects?: (effects: Effect[]) => void;
 }
 
+export interface ServiceStartOptions {
+  /** Runs before init_services() (a reload migrates the previous state here); its effects are carried out. */
+  prepare?: (machine: HealthStateMachine) => Effect[];
+  /** Called after init_services(), before the checkers are activated ("Startup complete" goes here). */
+  initialized?: () => void;
+}
+
 interface Slot {
   node: CheckerNode;
   cfg: ResolvedChecker;
@@ -86,10 +93,12 @@ export class HealthCheckService {
   }
 
   /** init_services() + register_checkers_thread(). */
-  async start(): Promise<void> {
+  async start(opts: ServiceStartOptions = {}): Promise<void> {
     this.running = true;
     await this.readTrackedFiles();
+    if (opts.prepare) this.carryOut(opts.prepare(this.machine));
     this.dispatch({ type: 'start' });
+    opts.initialized?.();
     const random = this.deps.random ?? Math.random;
     const bootstrap = this.deps.bootstrapDelayMs ?? BOOTSTRAP_DELAY_MS;
     for (const slot of this.slots) {
@@ -125,15 +134,38 @@ export class HealthCheckService {
     }
   }
 
-  /** clear_services(): stop probing, withdraw everything we added, run omega notifies. */
-  async stop(): Promise<void> {
-    this.running = false;
-    this.heap.stop();
-    for (const s of this.slots) s.built.checker.abort?.();
-    this.dispatch({ type: 'stop' });
+  /**
+   * clear_services(): stop probing, withdraw everything we added, run omega
+   * notifies. flush: lvs_flush_on_stop (only the VS notifies run).
+   */
+  async stop(opts: { flush?: boolean } = {}): Promise<void> {
+    this.stopProbes();
+    this.dispatch({ type: 'stop', flush: opts.flush ?? false });
     await this.flush();
     await Promise.allSettled([...this.pendingNotifies]);
     this.fifo.close();
+  }
+
+  /**
+   * Stops probing and closes the FIFO but leaves the table and the state as
+   * they are: a reload hands the state to a new service; -I leaves IPVS alone.
+   */
+  async halt(): Promise<void> {
+    this.stopProbes();
+    await this.flush();
+    await Promise.allSettled([...this.pendingNotifies]);
+    this.fifo.close();
+  }
+
+  private stopProbes(): void {
+    this.running = false;
+    this.heap.stop();
+    for (const s of this.slots) s.built.checker.abort?.();
+  }
+
+  /** The epilog policy of a checker (dumps read the failed URL of HTTP checkers from it). */
+  policyOf(checkerId: number): BuiltChecker['policy'] | undefined {
+    return this.slots[checkerId]?.built.policy;
   }
 
   /** The table as last computed from the state machine. */
@@ -209,7 +241,10 @@ export class HealthCheckService {
   }
 
   private dispatch(event: StateEvent): void {
-    const effects = this.machine.changeState(event);
+    this.carryOut(this.machine.changeState(event));
+  }
+
+  private carryOut(effects: Effect[]): void {
     for (const e of effects) {
       if (e.kind === 'log') this.deps.logger.info(e.message);
       else if (e.kind === 'fifo') this.fifo.write(e.line);
