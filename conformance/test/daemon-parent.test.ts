@@ -91,6 +91,13 @@ t.test('foreground daemon: pid files, single instance, respawn, bad reload, TERM
   t.match(d.log(), new RegExp(`VRRP child process\\(${firstChild}\\) died: Respawning`));
   await waitFor('the respawned child back in BACKUP', () => d.log().split('(VI_1) Entering BACKUP STATE (init)').length > 2);
 
+  const status = spawnSync(ourKeepalived, ['--status', ...pidArgs('fg')], { encoding: 'utf8', timeout: 30_000 });
+  t.equal(status.status, 0, '--status answers while running');
+  const doc = JSON.parse(status.stdout) as { pid: number; children: { vrrp: { pid: number; responding: boolean } } };
+  t.equal(doc.pid, d.p.pid, 'the parent answers');
+  t.equal(doc.children.vrrp.pid, readPid(vrrpPid), 'with its VRRP child');
+  t.equal(doc.children.vrrp.responding, true);
+
   const parentData = join(work, 'tmp', 'keepalived_parent.data');
   d.p.kill('SIGUSR1');
   await waitFor('parent data file', () => existsSync(parentData));
@@ -111,6 +118,9 @@ t.test('foreground daemon: pid files, single instance, respawn, bad reload, TERM
   t.match(d.log(), /Stopped Keepalived v2\.2\.7 \(01\/16,2022\)/);
   t.notOk(existsSync(mainPid), 'main pid file removed');
   t.notOk(existsSync(vrrpPid), 'VRRP pid file removed');
+  const after = spawnSync(ourKeepalived, ['--status', ...pidArgs('fg')], { encoding: 'utf8', timeout: 30_000 });
+  t.equal(after.status, 3, '--status after stop: not running');
+  t.match(after.stderr, /keepalived is not running \(no status socket at .*fg\.status\.sock\)/);
 });
 
 t.test('without -n the daemon detaches and the foreground command exits 0', async (t) => {

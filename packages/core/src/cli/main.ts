@@ -135,6 +135,8 @@ export async function runCli(args: readonly string[], io: MainIo = {}): Promise<
       return 0;
     case 'genhash':
       return runGenhash(parsed.action.argv, argv0, stderr);
+    case 'status':
+      return printStatus(o, stdout, stderr);
     case 'exit':
       return parsed.action.code;
     case 'run':
@@ -222,6 +224,19 @@ async function start(
   } finally {
     await log.close();
   }
+}
+
+/** keepalived --status: the running daemon's state as JSON, from its status socket. */
+async function printStatus(o: CliOptions, stdout: TextSink, stderr: TextSink): Promise<number> {
+  const [{ daemonPaths }, { queryStatus }] = await Promise.all([import('../daemon/paths.js'), import('../daemon/status-server.js')]);
+  const path = daemonPaths(o, o.namespace).status;
+  const text = await queryStatus(path);
+  if (text === undefined) {
+    stderr.write(`keepalived is not running (no status socket at ${path})\n`);
+    return 3; // LSB: program is not running
+  }
+  stdout.write(text);
+  return ExitCode.OK;
 }
 
 /** keepalived -T: genhash mode, served by the checkers package (loaded by path: core does not import it). */

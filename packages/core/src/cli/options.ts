@@ -101,6 +101,7 @@ export type CliAction =
   | { kind: 'version' }
   | { kind: 'signum'; signum: number }
   | { kind: 'genhash'; argv: string[] }
+  | { kind: 'status' }
   | { kind: 'exit'; code: number };
 
 export interface CliParseResult {
@@ -163,6 +164,8 @@ const OPT_PERF = 5;
 const OPT_DEBUG = 6;
 const OPT_NO_MEM_CHECK = 7;
 const OPT_CONFIG_FD = 8;
+/** Ours, not keepalived's: ask the running daemon for its state as JSON. */
+const OPT_STATUS = 9;
 
 /** keepalived's long_options[], in its order (the order decides abbreviation matches). */
 export const LONG_OPTIONS: readonly LongOption[] = [
@@ -205,6 +208,8 @@ export const LONG_OPTIONS: readonly LongOption[] = [
   { name: 'debug', hasArg: ArgKind.Optional, val: OPT_DEBUG },
   { name: 'version', hasArg: ArgKind.None, val: ch('v') },
   { name: 'help', hasArg: ArgKind.None, val: ch('h') },
+  // beyond keepalived; last, so no abbreviation keepalived accepts changes meaning
+  { name: 'status', hasArg: ArgKind.None, val: OPT_STATUS },
 ];
 
 /** keepalived's optstring for a VRRP + LVS + BFD + SNMP build. */
@@ -241,6 +246,7 @@ export function parseCommandLine(args: readonly string[], argv0 = 'keepalived'):
   let configErrorRaised = false;
   let umaskFromCmdline = false;
   let firstOption = true;
+  let statusQuery = false;
   const argv = [argv0, ...args];
   const g = new Getopt(argv, SHORT_OPTIONS, LONG_OPTIONS);
   const done = (action: CliAction): CliParseResult => ({ options: o, output, action, configErrorRaised });
@@ -423,6 +429,9 @@ export function parseCommandLine(args: readonly string[], argv0 = 'keepalived'):
         else stderr(`Missing parameter for option --${step.matchedLong?.name ?? ''}\n`);
         badOption = true;
         break;
+      case OPT_STATUS:
+        statusQuery = true;
+        break;
       default:
         return done({ kind: 'exit', code: 1 });
     }
@@ -434,5 +443,5 @@ export function parseCommandLine(args: readonly string[], argv0 = 'keepalived'):
     output.push({ kind: 'stdout', text: `Unexpected argument(s): ${operands.map((a) => `${a} `).join('')}\n` });
   }
   if (badOption) return done({ kind: 'exit', code: 1 });
-  return done({ kind: 'run' });
+  return done({ kind: statusQuery ? 'status' : 'run' });
 }

@@ -10,9 +10,12 @@ import { keepalivedTmpDir } from '../log/file.js';
 import type { KeepalivedConfig } from '../config/model/index.js';
 import { ExitCode } from '../exit-codes.js';
 import type { DumpKind } from '../process/ipc.js';
-import { DEFAULT_PID_FILES, pidFileHeldByLiveProcess, removePidFile, writePidFile } from '../process/pidfile.js';
+import { pidFileHeldByLiveProcess, removePidFile, writePidFile } from '../process/pidfile.js';
 import { Watchdog, type ChildSpec } from '../process/watchdog.js';
 import { childEntry } from './children.js';
+import { daemonPaths, type DaemonPaths } from './paths.js';
+import { closeStatusServer, startStatusServer } from './status-server.js';
+import { IMPLEMENTATION } from '../cli/version.js';
 
 /** keepalived's signal numbers for its dump and stats functions (--signum). */
 const SIGJSON = 36; // SIGRTMIN+2
@@ -47,29 +50,7 @@ async function loadConfig(api: ConfigApi, ctx: StartContext): Promise<LoadedConf
 }
 
 /** Which children to run: -P / -C / --all, and keepalived's rule that a subsystem with no configuration does not start. */
-interface PidFiles {
-  main: string;
-  vrrp: string;
-  checker: string;
-}
-
-/**
- * keepalived's pid file names: -p/-r/-c win; in a network namespace (or with
- * an instance name) they move to /run/keepalived/, where keepalived bind-mounts
- * a per-namespace directory. We have no private mount namespace, so the
- * directory is named after the namespace: /run/keepalived/NAME/vrrp.pid.
- */
-function pidFilesFor(ctx: StartContext, namespace: string | undefined): PidFiles {
-  const o = ctx.options;
-  const dir = namespace ? `/run/keepalived/${namespace}` : undefined;
-  return {
-    main: o.pidFile ?? (dir ? `${dir}/keepalived.pid` : DEFAULT_PID_FILES.main),
-    vrrp: o.vrrpPidFile ?? (dir ? `${dir}/vrrp.pid` : DEFAULT_PID_FILES.vrrp),
-    checker: o.checkersPidFile ?? (dir ? `${dir}/checkers.pid` : DEFAULT_PID_FILES.checker),
-  };
-}
-
-function wantedChildren(ctx: StartContext, config: KeepalivedConfig, pidFiles: PidFiles): ChildSpec[] {
+function wantedChildren(ctx: StartContext, config: KeepalivedConfig, pidFiles: DaemonPaths): ChildSpec[] {
   const o = ctx.options;
   const specs: ChildSpec[] = [];
   const add = (role: ChildSpec['role'], configured: boolean, enabled: boolean, pidFile: string) => {
@@ -109,7 +90,7 @@ export async function runParent(ctx: StartContext, deps: ParentDeps = {}): Promi
     log.info(`Overriding config net_namespace '${configured}' with command line namespace '${o.namespace}'`);
   }
   const namespace = o.namespace ?? configured;
-  const pidFiles = pidFilesFor(ctx, namespace);
+  const pidFiles = daemonPaths(o, namespace);
   const mainPidFile = pidFiles.main;
   if (namespace) {
     mkdirSync(dirname(mainPidFile), { recursive: true });
@@ -188,7 +169,18 @@ export async function runParent(ctx: StartContext, deps: ParentDeps = {}): Promi
     : [];
 
   watchdog.start();
+  const startedAt = new Date().toISOString();
+  const statusServer = await startStatusServer(pidFiles.status, async () => ({
+    daemon: 'keepalived-ts',
+    version: IMPLEMENTATION,
+    pid: process.pid,
+    startedAt,
+    configFile: ctx.configFile,
+    namespace: namespace ?? null,
+    children: await watchdog.collectStatus(),
+  }), log);
   const code = await exited;
+  await closeStatusServer(statusServer, pidFiles.status);
 
   for (const [sig, fn] of handlers) process.off(sig, fn);
   for (const h of rt) h.stop();

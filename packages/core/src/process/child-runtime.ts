@@ -4,6 +4,8 @@ import { isParentMessage, type ChildMessage, type DumpKind } from './ipc.js';
 export interface ChildHandlers {
   onReload?(): void | Promise<void>;
   onDump?(kind: DumpKind): void | Promise<void>;
+  /** The child's state for `keepalived --status` (plain JSON-able data). */
+  onStatus?(): unknown;
   /** Graceful stop requested by the parent (or the parent vanished). */
   onStop(): void | Promise<void>;
 }
@@ -36,6 +38,9 @@ export function startChildRuntime(handlers: ChildHandlers): { send(msg: ChildMes
         break;
       case 'dump':
         void handlers.onDump?.(msg.kind);
+        break;
+      case 'status-request':
+        process.send?.({ type: 'status', id: msg.id, status: handlers.onStatus?.() ?? null } satisfies ChildMessage);
         break;
       case 'stop':
         stop();

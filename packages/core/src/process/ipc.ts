@@ -13,6 +13,8 @@ export type ParentMessage =
   | { type: 'ping'; seq: number }
   | { type: 'reload' }
   | { type: 'dump'; kind: DumpKind }
+  /** `keepalived --status`: the child answers with { type: 'status', id, status }. */
+  | { type: 'status-request'; id: number }
   | { type: 'stop' };
 
 /** Child -> parent. */
@@ -20,9 +22,9 @@ export type ChildMessage =
   | { type: 'pong'; seq: number; /** how late the child's event loop answered, ms */ lagMs: number }
   | { type: 'ready' }
   | { type: 'reloaded'; ok: boolean; error?: string }
-  | { type: 'status'; status: unknown };
+  | { type: 'status'; id?: number; status: unknown };
 
-const parentTypes = new Set(['ping', 'reload', 'dump', 'stop']);
+const parentTypes = new Set(['ping', 'reload', 'dump', 'status-request', 'stop']);
 const childTypes = new Set(['pong', 'ready', 'reloaded', 'status']);
 
 function hasType(m: unknown): m is { type: string } {

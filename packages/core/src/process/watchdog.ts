@@ -58,6 +58,7 @@ interface RunningChild {
 export class Watchdog {
   private readonly children = new Map<ChildRole, RunningChild>();
   private stopping = false;
+  private statusSeq = 0;
   private terminated = false;
   private readonly fork: ForkFn;
   private readonly now: () => number;
@@ -91,6 +92,40 @@ export class Watchdog {
       if (role && child.spec.role !== role) continue;
       if (child.proc?.connected) child.proc.send(msg);
     }
+  }
+
+  /**
+   * Asks every running child for its status. A child that does not answer in
+   * time (hung, or between lives) is reported as such rather than waited for.
+   */
+  async collectStatus(timeoutMs = 1000): Promise<Record<string, unknown>> {
+    const out: Record<string, unknown> = {};
+    await Promise.all([...this.children.values()].map(async (child) => {
+      const proc = child.proc;
+      const base = { pid: child.pid ?? null, maxEventLoopLagMs: Math.round(child.maxLagMs * 10) / 10 };
+      if (!proc?.connected) {
+        out[child.spec.role] = { ...base, running: false };
+        return;
+      }
+      const id = ++this.statusSeq;
+      const status = await new Promise<unknown>((resolve) => {
+        const timer = setTimeout(() => {
+          proc.off('message', onMessage);
+          resolve(undefined);
+        }, timeoutMs);
+        const onMessage = (msg: unknown) => {
+          if (isChildMessage(msg) && msg.type === 'status' && msg.id === id) {
+            clearTimeout(timer);
+            proc.off('message', onMessage);
+            resolve(msg.status);
+          }
+        };
+        proc.on('message', onMessage);
+        proc.send({ type: 'status-request', id } satisfies ParentMessage);
+      });
+      out[child.spec.role] = status === undefined ? { ...base, running: true, responding: false } : { ...base, running: true, responding: true, ...(status as object) };
+    }));
+    return out;
   }
 
   /** Graceful stop: SIGTERM every child, SIGKILL those still alive after stopTimeoutMs. */
