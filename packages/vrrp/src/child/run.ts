@@ -5,15 +5,18 @@
  * SIGINT or the parent's 'stop'. Works forked with an IPC channel and
  * standalone (`node packages/vrrp/dist/src/child/main.js -n -l -f FILE`).
  */
-import { writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import * as core from '@keepalived-ts/core';
 import { ExitCode, type CliOptions, type DumpKind, type KeepalivedConfig, type Logger } from '@keepalived-ts/core';
 import { loadNative, type NativeBinding } from '@keepalived-ts/native';
 import { MissingPermissionError, VrrpConfigError, VrrpDaemon } from '../runtime/vrrp-daemon.js';
+import { ChildDumper } from './dumps.js';
 
 export const DEFAULT_CONFIG_FILE = '/etc/keepalived/keepalived.conf';
 const SIGTERM = 15;
+/** keepalived's SIGSTATS_CLEAR (SIGRTMIN+2) and SIGJSON (SIGRTMAX-1) on Linux/glibc. */
+export const SIGSTATS_CLEAR = 36;
+export const SIGJSON = 63;
 
 export interface ChildIo {
   /** The native binding (tests may inject one). */
@@ -108,27 +111,64 @@ export async function runVrrpChild(args: readonly string[], io: ChildIo = {}): P
     return code;
   }
 
+  if (o.dumpConf) for (const line of daemon.startupDumpLines()) log.info(line);
+
+  const namespace = o.namespace ?? loaded.config.global.netNamespace;
+  const dumper = new ChildDumper(daemon, {
+    tmpDir: core.keepalivedTmpDir(),
+    umask: o.umask ?? loaded.config.global.umask,
+    ...(loaded.config.global.dataUseInstance && namespace ? { dataFileSuffix: `.${namespace}` } : {}),
+    log,
+  });
+  const reload = (): void => {
+    log.info('Reloading');
+    const next = loadVrrpConfig(o);
+    if (!ipc || !next.ok) for (const m of next.messages) log.info(m);
+    if (!next.ok) {
+      log.info('Configuration not reloaded - keeping the running configuration');
+      return;
+    }
+    try {
+      daemon.reload(next.config);
+    } catch (e) {
+      log.info(`${(e as Error).message} - keeping the running configuration`);
+    }
+  };
+
+  const rtSignals: { stop(): void }[] = [];
   const done = new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (): void => {
       if (stopping) return;
       stopping = true;
-      void daemon.stop().then(resolve, resolve);
+      for (const h of rtSignals) h.stop();
+      void daemon.stop().then(() => dumper.settle()).then(resolve, resolve);
     };
     const dump = (kind: DumpKind): void => {
-      if (kind !== 'stats' && kind !== 'stats_clear') return;
-      log.info(`Printing ${kind === 'stats_clear' ? 'and clearing ' : ''}VRRP stats for process(${process.pid}) on signal`);
-      try {
-        writeFileSync(`${core.keepalivedTmpDir()}/keepalived.stats`, daemon.statsText());
-      } catch (e) {
-        log.info(`Unable to write stats file: ${(e as Error).message}`);
-      }
+      if (!stopping) dumper.handle(kind);
     };
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
-    process.on('SIGHUP', () => log.info('Reloading is not supported by this VRRP child yet - ignoring SIGHUP'));
+    process.on('SIGHUP', () => {
+      if (!stopping) reload();
+    });
+    process.on('SIGUSR1', () => dump('data'));
     process.on('SIGUSR2', () => dump('stats'));
-    if (ipc) core.startChildRuntime({ onStop: stop, onDump: dump });
+    try {
+      rtSignals.push(native().onSignal(SIGSTATS_CLEAR, () => dump('stats_clear')));
+      rtSignals.push(native().onSignal(SIGJSON, () => dump('json')));
+    } catch (e) {
+      log.info(`Unable to handle signals ${SIGSTATS_CLEAR}/${SIGJSON} (${(e as Error).message})`);
+    }
+    if (ipc) {
+      core.startChildRuntime({
+        onStop: stop,
+        onDump: dump,
+        onReload: () => {
+          if (!stopping) reload();
+        },
+      });
+    }
   });
   await done;
   if (!ipc && o.vrrpPidFile) core.removePidFile(o.vrrpPidFile);

@@ -10,7 +10,7 @@
  */
 import type { Timer, TimerScheduler } from '../timers/clock.js';
 import { compareRemoteToOurs, ParsedAddress } from './addr-compare.js';
-import { InstanceInterface } from './instance-interface.js';
+import { InstanceInterface, type GarpSettings } from './instance-interface.js';
 import { msg } from './messages.js';
 import type { VrrpSyncGroup } from './sync-group.js';
 import {
@@ -73,23 +73,24 @@ export class VrrpInstance {
   readonly version: VrrpVersion;
   readonly family: 'inet' | 'inet6';
 
-  // --- configuration, keepalived field names in camelCase, microseconds ---
-  readonly adverIntUs: number;
-  readonly downTimerAdverts: number;
-  readonly nopreempt: boolean;
-  readonly preemptDelayUs: number;
-  readonly garpDelayUs: number;
-  readonly garpRep: number;
-  readonly garpRefreshUs: number;
-  readonly garpRefreshRep: number;
-  readonly garpLowerPrioDelayUs: number;
-  readonly garpLowerPrioRep: number;
-  readonly lowerPrioNoAdvert: boolean;
-  readonly higherPrioSendAdvert: boolean;
-  private readonly configuredPriority: number;
-  private readonly ourAddress: ParsedAddress;
+  // --- configuration, keepalived field names in camelCase, microseconds (reconfigure() may change them) ---
+  adverIntUs!: number;
+  downTimerAdverts!: number;
+  nopreempt!: boolean;
+  preemptDelayUs!: number;
+  garpDelayUs!: number;
+  garpRep!: number;
+  garpRefreshUs!: number;
+  garpRefreshRep!: number;
+  garpLowerPrioDelayUs!: number;
+  garpLowerPrioRep!: number;
+  lowerPrioNoAdvert!: boolean;
+  higherPrioSendAdvert!: boolean;
+  private configuredPriority!: number;
+  private ourAddress!: ParsedAddress;
   private readonly cfg: VrrpInstanceConfig;
-  private readonly logDetail: boolean;
+  private logDetail!: boolean;
+  private readonly garpSettings: GarpSettings = { garpDelayUs: 0, garpRep: 0, garpLowerPrioDelayUs: 0, garpLowerPrioRep: 0 };
 
   // --- run-time state ---
   private stateValue: VrrpStateName = VrrpState.Init;
@@ -128,25 +129,35 @@ export class VrrpInstance {
     private readonly timers: TimerScheduler,
     private readonly effects: VrrpEffects,
   ) {
-    this.cfg = config;
+    this.cfg = { ...config };
     this.name = config.name;
     this.vrid = config.vrid;
     this.version = config.version;
     this.family = config.family;
-    this.adverIntUs = ms2us(config.advertIntMs, 1_000_000);
-    this.downTimerAdverts = config.downTimerAdverts ?? VRRP_DOWN_TIMER_ADVERTS_DEFAULT;
-    this.configuredPriority = config.priority;
     this.basePriority = config.priority;
     this.effectivePriority = config.priority;
-    this.masterAdverIntUs = this.adverIntUs;
     this.wantstate =
       config.initialState === 'MASTER' || (config.initialState === undefined && config.priority === VRRP_PRIO_OWNER)
         ? VrrpState.Master
         : VrrpState.Backup;
+    this.applyConfig(config);
+    this.masterAdverIntUs = this.adverIntUs;
+
+    this.masterDownTimer = timers.createTimer(`${this.name}.masterDownTimer`, () => this.dispatchTimer('masterDownTimer'));
+    this.advertTimer = timers.createTimer(`${this.name}.advertTimer`, () => this.dispatchTimer('advertTimer'));
+    this.iface = new InstanceInterface(this.name, this.cfg, timers, effects, this.garpSettings);
+  }
+
+  /** The configuration-derived fields (vrrp_complete_instance), shared by the constructor and reconfigure(). */
+  private applyConfig(config: VrrpInstanceConfig): void {
+    this.adverIntUs = ms2us(config.advertIntMs, 1_000_000);
+    this.downTimerAdverts = config.downTimerAdverts ?? VRRP_DOWN_TIMER_ADVERTS_DEFAULT;
+    this.configuredPriority = config.priority;
     // vrrp_complete_instance: these options cannot work with an owner / initial MASTER.
-    const ownerOrMaster = config.priority === VRRP_PRIO_OWNER || this.wantstate === VrrpState.Master;
+    const wantsMaster = config.initialState === 'MASTER' || (config.initialState === undefined && config.priority === VRRP_PRIO_OWNER);
+    const ownerOrMaster = config.priority === VRRP_PRIO_OWNER || wantsMaster;
     this.nopreempt = !!config.nopreempt && !ownerOrMaster;
-    this.preemptDelayUs = this.wantstate === VrrpState.Master || this.nopreempt ? 0 : ms2us(config.preemptDelayMs, 0);
+    this.preemptDelayUs = wantsMaster || this.nopreempt ? 0 : ms2us(config.preemptDelayMs, 0);
     this.garpDelayUs = ms2us(config.garpMasterDelayMs, 5_000_000);
     this.garpRep = config.garpMasterRepeat ?? 5;
     this.garpRefreshUs = ms2us(config.garpMasterRefreshMs, 0);
@@ -157,15 +168,38 @@ export class VrrpInstance {
     this.higherPrioSendAdvert = !!config.higherPrioSendAdvert;
     this.ourAddress = new ParsedAddress(config.ourAddress);
     this.logDetail = !!config.logDetail;
-
-    this.masterDownTimer = timers.createTimer(`${this.name}.masterDownTimer`, () => this.dispatchTimer('masterDownTimer'));
-    this.advertTimer = timers.createTimer(`${this.name}.advertTimer`, () => this.dispatchTimer('advertTimer'));
-    this.iface = new InstanceInterface(this.name, config, timers, effects, {
+    Object.assign(this.garpSettings, {
       garpDelayUs: this.garpDelayUs,
       garpRep: this.garpRep,
       garpLowerPrioDelayUs: this.garpLowerPrioDelayUs,
       garpLowerPrioRep: this.garpLowerPrioRep,
-    });
+    } satisfies GarpSettings);
+  }
+
+  /**
+   * A reloaded configuration for this running instance (same VRID, family,
+   * interface). State, timers and VIPs stay; a new base priority takes effect
+   * at once (the next advert carries it), a new advert interval re-arms the
+   * running timer, new VIP/route flags apply from the next transition. The
+   * caller moves the addresses that were added or removed while vipset.
+   */
+  reconfigure(config: VrrpInstanceConfig): void {
+    const oldAdverIntUs = this.adverIntUs;
+    Object.assign(this.cfg, config);
+    this.applyConfig(config);
+    if (config.priority !== this.basePriority) {
+      this.basePriority = config.priority;
+      if (config.priority === VRRP_PRIO_OWNER) {
+        this.effects.log(msg.effectivePriority(this.name, this.effectivePriority, VRRP_PRIO_OWNER));
+        this.effectivePriority = VRRP_PRIO_OWNER;
+      } else this.setEffectivePriority();
+    }
+    if (this.adverIntUs !== oldAdverIntUs) {
+      // A master advertises its own interval; a backup keeps what it learnt from the master (v3) unless that was ours.
+      if (this.stateValue === VrrpState.Master || this.masterAdverIntUs === oldAdverIntUs) this.masterAdverIntUs = this.adverIntUs;
+      if (this.stateValue === VrrpState.Backup) this.msDownTimerUs = this.masterDownIntervalUs;
+      if (this.stateValue === VrrpState.Master || this.stateValue === VrrpState.Backup) this.initInstanceSands();
+    }
   }
 
   /** vipset: our VIPs are (believed to be) on the interface. */
@@ -197,6 +231,11 @@ export class VrrpInstance {
   /** Skew_Time for the current effective priority and Master_Adver_Interval. */
   get skewTimeUs(): number {
     return skewTimeUs(this.version, this.masterAdverIntUs, this.effectivePriority);
+  }
+
+  /** keepalived's total_priority: base priority plus tracked weights, before clamping. */
+  get totalPriority(): number {
+    return this.basePriority + this.trackingDelta;
   }
 
   /** Master_Down_Interval (VRRP_MS_DOWN_TIMER). */

@@ -49,28 +49,30 @@ export interface ResolvedInterface {
 const IGNORED_ADD_ERRORS = new Set(['EEXIST']);
 const IGNORED_DEL_ERRORS = new Set(['EADDRNOTAVAIL', 'ENOENT', 'ESRCH', 'ENODEV']);
 
+const entryKey = (e: IpAddressEntry | RouteEntry): string => JSON.stringify(e);
+
 export class InstanceRuntime implements VrrpEffects, PacketSink {
   readonly name: string;
   readonly vrid: number;
   readonly stats: VrrpStats = createVrrpStats();
   readonly fsm: VrrpInstance;
-  readonly check: AdvertCheckInstance;
+  check!: AdvertCheckInstance;
   socket: PooledSocket | undefined;
 
   private readonly v6: boolean;
-  private readonly txBuf: Buffer;
-  private readonly spec4: IPv4AdvertSpec;
-  private readonly spec6: IPv6AdvertSpec;
-  private readonly peers: { text: string; bytes: Uint8Array }[];
-  private readonly groupText: string;
+  private txBuf!: Buffer;
+  private spec4!: IPv4AdvertSpec;
+  private spec6!: IPv6AdvertSpec;
+  private peers!: { text: string; bytes: Uint8Array }[];
+  private groupText!: string;
   private ipId = 0;
   private readonly rx: AdvertRxContext = { ttl: -1, src: new Uint8Array(4), dst: null, checkVips: true };
   private readonly advert: ReceivedAdvert = { priority: 0, srcAddr: '', maxAdverIntCs: 0 };
-  private readonly garpVips: { vip: string; v6: boolean; target: GarpTarget }[];
-  private readonly garpVipSet: Set<string>;
+  private garpVips!: { vip: string; v6: boolean; target: GarpTarget }[];
+  private garpVipSet!: Set<string>;
 
   constructor(
-    readonly cfg: ConfigVrrpInstance,
+    public cfg: ConfigVrrpInstance,
     config: KeepalivedConfig,
     readonly iface: ResolvedInterface,
     private readonly svc: RuntimeServices,
@@ -78,7 +80,16 @@ export class InstanceRuntime implements VrrpEffects, PacketSink {
     this.name = cfg.name;
     this.vrid = cfg.virtualRouterId;
     this.v6 = cfg.family === 'inet6';
+    this.derive(cfg, config);
+    this.fsm = new VrrpInstance(fsmConfigFor(cfg, config, { ourAddress: iface.srcAddr, logDetail: svc.detail }), svc.timers, this);
+  }
+
+  /** Everything the send and receive paths precompute from the configuration. */
+  private derive(cfg: ConfigVrrpInstance, config: KeepalivedConfig): void {
+    const iface = this.iface;
+    const ahSeq = this.check?.ahSeqNumber ?? 0;
     this.check = checkInstanceFor(cfg, config, iface.ifname);
+    this.check.ahSeqNumber = ahSeq;
     const vips = this.check.vips as Uint8Array[];
     this.groupText = this.v6 ? config.global.vrrpMcastGroup6 : (cfg.mcastDstIp ?? config.global.vrrpMcastGroup4);
     this.peers = cfg.unicastPeers.map((p) => ({ text: p.address, bytes: addressBytes(p.address) }));
@@ -88,7 +99,7 @@ export class InstanceRuntime implements VrrpEffects, PacketSink {
       version: cfg.version, vrid: this.vrid, priority: cfg.priority, advertInterval: interval, vips, src,
       dst: addressBytes(this.v6 ? '224.0.0.18' : this.groupText), ipId: 0,
       ttl: cfg.unicast ? (cfg.unicastTtl ?? 255) : 255,
-      authType: this.check.authType, authData: this.check.authData, ahSeqNumber: 0, unicast: cfg.unicast,
+      authType: this.check.authType, authData: this.check.authData, ahSeqNumber: this.spec4?.ahSeqNumber ?? 0, unicast: cfg.unicast,
       ipChecksum: 'zero',
       ...(cfg.oldUnicastChecksum === 'config' ? { checksumPseudoDst: this.check.mcastGroup4 } : {}),
     };
@@ -98,7 +109,50 @@ export class InstanceRuntime implements VrrpEffects, PacketSink {
       vip: e.address, v6: e.family === 'inet6', target: this.garpTarget(e),
     }));
     this.garpVipSet = new Set(this.garpVips.map((g) => g.vip));
-    this.fsm = new VrrpInstance(fsmConfigFor(cfg, config, { ourAddress: iface.srcAddr, logDetail: svc.detail }), svc.timers, this);
+  }
+
+  /**
+   * A reloaded configuration of this instance (keepalived clear_diff_vrrp +
+   * restore_vrrp_state): state, timers and stats stay; with the VIPs up only
+   * the addresses and routes that changed move, and new addresses are
+   * announced. Returns true when anything changed.
+   */
+  reconfigure(cfg: ConfigVrrpInstance, config: KeepalivedConfig): boolean {
+    const old = this.cfg;
+    if (JSON.stringify(old) === JSON.stringify(cfg)) {
+      this.cfg = cfg;
+      return false;
+    }
+    const vipsUp = this.fsm.vipSet;
+    const diff = <T extends IpAddressEntry | RouteEntry>(a: T[], b: T[]): T[] => {
+      const keys = new Set(b.map(entryKey));
+      return a.filter((e) => !keys.has(entryKey(e)));
+    };
+    const oldAddrs = [...old.virtualIpaddress, ...old.virtualIpaddressExcluded];
+    const newAddrs = [...cfg.virtualIpaddress, ...cfg.virtualIpaddressExcluded];
+    if (vipsUp) {
+      for (const r of diff(old.virtualRoutes, cfg.virtualRoutes)) {
+        const spec = this.routeSpec(r);
+        if (spec) this.kernel(this.svc.rtnl.removeRoute(spec), IGNORED_DEL_ERRORS);
+      }
+      for (const e of diff(oldAddrs, newAddrs)) {
+        if (this.vipIfindex(e) !== undefined) this.kernel(this.svc.rtnl.removeAddress(this.addressSpec(e, false)), IGNORED_DEL_ERRORS);
+      }
+    }
+    this.cfg = cfg;
+    this.derive(cfg, config);
+    this.fsm.reconfigure(fsmConfigFor(cfg, config, { ourAddress: this.iface.srcAddr, logDetail: this.svc.detail }));
+    if (vipsUp) {
+      const added = diff(newAddrs, oldAddrs);
+      for (const e of added) this.kernel(this.svc.rtnl.addAddress(this.addressSpec(e, true)), IGNORED_ADD_ERRORS);
+      for (const r of diff(cfg.virtualRoutes, old.virtualRoutes)) {
+        const spec = this.routeSpec(r);
+        if (spec) this.kernel(this.svc.rtnl.addRoute(spec), IGNORED_ADD_ERRORS);
+      }
+      // keepalived announces every address again when any was added (vrrp_send_link_update).
+      if (added.length > 0) this.sendGarps(cfg.garpMasterRepeat);
+    }
+    return true;
   }
 
   // ------------------------------------------------------------ receive path
@@ -211,6 +265,7 @@ export class InstanceRuntime implements VrrpEffects, PacketSink {
     if (garp === undefined) return;
     for (let round = 0; round < repeat; round++) {
       for (const g of this.garpVips) {
+        if (round === 0 && g.v6) g.target.router = this.svc.ipv6Forwarding(g.target.ifname);
         if (round === 0 && this.svc.detail) {
           this.svc.log.info(`(${this.name}) Sending/queueing ${g.v6 ? 'Unsolicited Neighbour Adverts' : 'gratuitous ARPs'} on ${g.target.ifname} for ${g.vip}`);
         }
@@ -269,7 +324,8 @@ export class InstanceRuntime implements VrrpEffects, PacketSink {
     const ifname = link?.name ?? this.iface.ifname;
     return {
       ifindex, ifname, mac: link?.mac ?? this.iface.mac,
-      router: e.family === 'inet6' ? this.svc.ipv6Forwarding(ifname) : false,
+      // checked when an NA goes out (keepalived's gna router check), see sendGarps
+      router: false,
     };
   }
 

@@ -33,6 +33,18 @@ export class Notifier {
     this.send('INSTANCE', name, scripts, state, priority);
   }
 
+  /**
+   * An instance removed at reload (clear_diff_vrrp): its notify_deleted script,
+   * then the generic script and FIFO with DELETED - or FAULT, keepalived's
+   * old way, unless notify_deleted is set.
+   */
+  deleted(name: string, cfg: NotifyScripts & { notifyDeleted: boolean; notifyDeletedScript?: ScriptCommand | undefined }, priority: number): void {
+    const state = cfg.notifyDeleted ? 'DELETED' : 'FAULT';
+    if (cfg.notifyDeletedScript) this.run(cfg.notifyDeletedScript, [], undefined);
+    if (cfg.notify) this.run(cfg.notify, ['INSTANCE', name, state, String(priority)], undefined);
+    this.fifoLine('INSTANCE', name, state, priority);
+  }
+
   group(name: string, scripts: NotifyScripts, state: VrrpStateName): void {
     this.send('GROUP', name, scripts, state, 0);
   }

@@ -59,6 +59,14 @@ export class SockPool {
     return entry;
   }
 
+  /** The instance leaves the socket; the last one out closes it (an instance removed or moved at reload). */
+  release(entry: PooledSocket, sink: PacketSink): void {
+    if (entry.byVrid[sink.vrid] === sink) entry.byVrid[sink.vrid] = undefined;
+    if (entry.byVrid.some((s) => s !== undefined)) return;
+    entry.socket.close();
+    this.entries.delete(entry.key);
+  }
+
   /** keepalived's dump_sock line (logged with -D once the pool is open). */
   describe(entry: PooledSocket): string {
     const o = entry.options;

@@ -25,17 +25,22 @@ export function weightContribution(weight: number, reverse: boolean, up: boolean
   return w < 0 ? w : 0;
 }
 
-interface Tracked {
-  kind: 'if' | 'script';
+export interface Tracked {
+  kind: 'if' | 'script' | 'file' | 'process';
   name: string;
   weight: number;
   reverse: boolean;
-  up: () => boolean;
+  /** Up/down objects (interfaces, scripts, processes). */
+  up?: () => boolean;
+  /** Valued objects (files): the fault and priority delta they impose. */
+  effect?: () => { fault: boolean; delta: number };
 }
 
 /** The tracked objects of one instance; recomputes fault sources and the priority delta on any change. */
 export class InstanceTracking {
   private readonly tracked: Tracked[] = [];
+  /** Unsubscribers of the tracker listeners this tracking registered. */
+  readonly detach: (() => void)[] = [];
 
   constructor(private readonly fsm: VrrpInstance) {}
 
@@ -45,6 +50,11 @@ export class InstanceTracking {
 
   get isEmpty(): boolean {
     return this.tracked.length === 0;
+  }
+
+  /** Fault source names this tracking may raise. */
+  get sources(): string[] {
+    return this.tracked.map((t) => `${t.kind}:${t.name}`);
   }
 
   tracksInterface(name: string): boolean {
@@ -59,11 +69,26 @@ export class InstanceTracking {
   update(): void {
     let delta = 0;
     for (const t of this.tracked) {
-      const up = t.up();
-      if (t.weight === 0) this.fsm.setFault(t.reverse ? up : !up, `${t.kind}:${t.name}`);
+      const source = `${t.kind}:${t.name}`;
+      if (t.effect) {
+        const e = t.effect();
+        this.fsm.setFault(e.fault, source);
+        delta += e.delta;
+        continue;
+      }
+      const up = t.up!();
+      if (t.weight === 0) this.fsm.setFault(t.reverse ? up : !up, source);
       else delta += weightContribution(t.weight, t.reverse, up);
     }
     this.fsm.setTrackingDelta(delta);
+  }
+
+  /** Stops listening; fault sources no longer tracked by `next` are cleared. */
+  dispose(next?: InstanceTracking): void {
+    for (const d of this.detach) d();
+    this.detach.length = 0;
+    const keep = new Set(next?.sources ?? []);
+    for (const s of this.sources) if (!keep.has(s)) this.fsm.setFault(false, s);
   }
 }
 
@@ -107,8 +132,10 @@ export class ScriptTracker {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private running: Promise<void> | undefined;
+  private runningNow = false;
+  private startedOnce = false;
   good: boolean;
-  private readonly listeners: (() => void)[] = [];
+  private readonly listeners = new Set<() => void>();
 
   constructor(
     readonly script: ConfigVrrpScript,
@@ -118,11 +145,27 @@ export class ScriptTracker {
     this.good = !script.initFail;
   }
 
-  onChange(listener: () => void): void {
-    this.listeners.push(listener);
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** keepalived's script result counter (0 .. rise+fall-1). */
+  get resultValue(): number {
+    return this.result;
+  }
+
+  get hasRun(): boolean {
+    return this.initDone;
+  }
+
+  get isRunning(): boolean {
+    return this.runningNow;
   }
 
   start(): void {
+    if (this.startedOnce) return;
+    this.startedOnce = true;
     this.schedule(0);
   }
 
@@ -141,7 +184,9 @@ export class ScriptTracker {
     const started = performance.now();
     const s = this.script;
     const timeoutMs = (s.timeoutUs || s.intervalUs) / 1000;
+    this.runningNow = true;
     this.running = runScript({ argv: s.script.args }, { timeoutMs }).then((r) => {
+      this.runningNow = false;
       if (this.stopped) return;
       if (r.timedOut) this.record(false, 'timed_out', undefined);
       else if (r.code !== null) {
@@ -185,7 +230,7 @@ export class ScriptTracker {
   private setGood(good: boolean): void {
     if (good === this.good) return;
     this.good = good;
-    for (const l of this.listeners) l();
+    for (const l of [...this.listeners]) l();
   }
 }
 

@@ -13,9 +13,13 @@ import {
 } from '@keepalived-ts/netlink-reflector';
 import { VRRP_AUTH_AH } from '../codec/vrrp-header.js';
 import { VrrpSyncGroup } from '../fsm/sync-group.js';
-import { renderVrrpStatsFile } from '../stats/vrrp-stats.js';
+import { clearVrrpStats, renderVrrpStatsFile } from '../stats/vrrp-stats.js';
 import { RealTimerScheduler } from '../timers/real-scheduler.js';
-import { NotifyFifo, type VrrpInstance as ConfigVrrpInstance, type KeepalivedConfig } from '@keepalived-ts/core';
+import {
+  dataFileForProcess, dumpForProcess, NotifyFifo, type VrrpInstance as ConfigVrrpInstance, type KeepalivedConfig,
+} from '@keepalived-ts/core';
+import { renderVrrpJson, vrrpDumpOptions, type DumpSources } from './dump-runtime.js';
+import { FileTracker, ProcessPoller, ProcessTracker, trackFileEffect } from './track-objects.js';
 import { GarpSender } from './garp.js';
 import { sockKey } from './instance-config.js';
 import { InstanceRuntime, type ResolvedInterface, type RuntimeServices } from './instance-runtime.js';
@@ -64,6 +68,13 @@ export function missingCapabilities(status = (): string => readFileSync('/proc/s
   return missing;
 }
 
+/** keepalived vrrp_exist: the same VRID, family and interface, both unicast (same source) or both multicast. */
+export function sameRouter(a: ConfigVrrpInstance, b: ConfigVrrpInstance): boolean {
+  if (a.virtualRouterId !== b.virtualRouterId || a.family !== b.family || a.interface !== b.interface) return false;
+  if (a.unicast !== b.unicast) return false;
+  return !a.unicast || a.sourceAddress === b.sourceAddress;
+}
+
 function primaryAddress(addrs: AddressInfo[], family: number): string | undefined {
   if (family === AF_INET) return addrs.find((a) => a.family === AF_INET && (a.flags & 0x01) === 0)?.address ?? addrs.find((a) => a.family === AF_INET)?.address;
   return addrs.find((a) => a.family === AF_INET6 && a.address.toLowerCase().startsWith('fe80'))?.address;
@@ -85,8 +96,17 @@ export class VrrpDaemon {
   private pool: SockPool | undefined;
   private unwatch: (() => void) | undefined;
   private stopping: Promise<void> | undefined;
+  private readonly files = new Map<string, FileTracker>();
+  private readonly processes = new Map<string, ProcessTracker>();
+  private poller: ProcessPoller | undefined;
+  private readonly gnaChecks = new Map<string, { atUs: number; router: boolean }>();
+  private svc: RuntimeServices | undefined;
+  /** The configuration running now (replaced by reload()). */
+  config: KeepalivedConfig;
 
-  private constructor(private readonly opts: VrrpDaemonOptions) {}
+  private constructor(private readonly opts: VrrpDaemonOptions) {
+    this.config = opts.config;
+  }
 
   static async start(opts: VrrpDaemonOptions): Promise<VrrpDaemon> {
     const d = new VrrpDaemon(opts);
@@ -102,6 +122,50 @@ export class VrrpDaemon {
   /** keepalived's stats file (/tmp/keepalived.stats) text. */
   statsText(): string {
     return renderVrrpStatsFile(this.instances.map((i) => ({ iname: i.name, stats: i.stats })));
+  }
+
+  clearStats(): void {
+    for (const i of this.instances) clearVrrpStats(i.stats);
+  }
+
+  /** What the dumps read from the running daemon. */
+  dumpSources(): DumpSources {
+    return {
+      config: this.config,
+      instances: this.instances,
+      sockets: this.pool?.entries.values() ?? [],
+      table: this.table,
+      groups: this.groups.map((g) => ({ name: g.name, state: g.state, members: g.members })),
+      script: (name) => {
+        const t = this.scripts.get(name);
+        return t && { result: t.resultValue, initDone: t.hasRun, running: t.isRunning };
+      },
+      trackFile: (name) => {
+        const f = this.files.get(name);
+        return f && { status: f.status };
+      },
+      trackProcess: (name) => {
+        const p = this.processes.get(name);
+        return p && { currentProcesses: p.currentProcesses, haveQuorum: p.haveQuorum };
+      },
+      gnaRouterCheck: (ifname) => this.gnaChecks.get(ifname),
+    };
+  }
+
+  /** keepalived.data (SIGUSR1). */
+  dataText(): string {
+    return dataFileForProcess('vrrp', this.config, vrrpDumpOptions(this.dumpSources())).text;
+  }
+
+  /** keepalived.json (SIGJSON); undefined without instances (keepalived writes no file then). */
+  jsonText(): string | undefined {
+    return this.instances.length === 0 ? undefined : renderVrrpJson(this.instances, this.config);
+  }
+
+  /** The -d start-up dump, one log line each. */
+  startupDumpLines(): string[] {
+    const opts = vrrpDumpOptions(this.dumpSources());
+    return dumpForProcess('vrrp', this.config, { ...opts, vrrp: { ...opts.vrrp, sockets: [] } });
   }
 
   /** Graceful stop; resolves when adverts, address removals and notify_stop scripts are done. */
@@ -124,21 +188,7 @@ export class VrrpDaemon {
 
     const resolved = new Map<ConfigVrrpInstance, ResolvedInterface>();
     const logged = new Set<number>();
-    for (const inst of config.vrrpInstances) {
-      const link = inst.interface !== undefined ? table.linkByName(inst.interface) : undefined;
-      if (link === undefined) throw new VrrpConfigError('Non-existent interface specified in configuration');
-      const addrs = table.addresses({ ifindex: link.ifindex });
-      if (detail && !logged.has(link.ifindex)) {
-        logged.add(link.ifindex);
-        for (const fam of [AF_INET, AF_INET6]) {
-          const a = primaryAddress(addrs, fam);
-          if (a !== undefined) log.info(`Assigned address ${a} for interface ${link.name}`);
-        }
-      }
-      const fam = inst.family === 'inet' ? AF_INET : AF_INET6;
-      const srcAddr = inst.sourceAddress ?? primaryAddress(addrs, fam) ?? (fam === AF_INET ? '0.0.0.0' : '::');
-      resolved.set(inst, { ifindex: link.ifindex, ifname: link.name, mac: link.mac ?? '00:00:00:00:00:00', srcAddr });
-    }
+    for (const inst of config.vrrpInstances) resolved.set(inst, this.resolveInterface(inst, detail ? logged : undefined));
 
     const haveV4 = config.vrrpInstances.some((i) => i.family === 'inet' || i.virtualIpaddress.some((v) => v.family === 'inet'));
     const haveV6 = config.vrrpInstances.some((i) => i.family === 'inet6' || i.virtualIpaddress.some((v) => v.family === 'inet6'));
@@ -167,59 +217,140 @@ export class VrrpDaemon {
         this.pendingOps.add(p);
         void p.finally(() => this.pendingOps.delete(p));
       },
-      ipv6Forwarding: (ifname) => isIpv6Forwarding(ifname),
+      ipv6Forwarding: (ifname) => {
+        const router = isIpv6Forwarding(ifname);
+        this.gnaChecks.set(ifname, { atUs: this.timers.nowUs(), router });
+        return router;
+      },
     };
+    this.svc = svc;
     for (const inst of config.vrrpInstances) this.instances.push(new InstanceRuntime(inst, config, resolved.get(inst)!, svc));
 
     // Sockets before the state machines start, so a missing privilege stops us before any state change.
     this.pool = new SockPool(native, log, config.global.logUnknownVrids);
-    for (const rt of this.instances) {
-      const c = rt.cfg;
-      const family = c.family === 'inet' ? 4 : 6;
-      const proto = rt.check.authType === VRRP_AUTH_AH ? 51 : 112;
-      const group = family === 4 ? (c.mcastDstIp ?? config.global.vrrpMcastGroup4) : config.global.vrrpMcastGroup6;
-      const key = sockKey(rt.iface.ifindex, family, proto, c.unicast, c.unicast ? rt.iface.srcAddr : group);
-      rt.socket = this.pool.acquire(key, {
-        family, ifindex: rt.iface.ifindex, ifname: rt.iface.ifname, unicast: c.unicast, protocol: proto, group,
-        ...(c.unicast || family === 6 ? { srcAddr: rt.iface.srcAddr } : {}),
-        ...(c.unicast && family === 6 && c.unicastTtl !== undefined ? { ttl: c.unicastTtl } : {}),
-        ...(c.kernelRxBufSize ? { rcvBuf: c.kernelRxBufSize } : {}),
-      }, rt);
-    }
+    for (const rt of this.instances) this.attachSocket(rt);
 
     this.setUpTracking();
     this.startStateMachines();
     if (detail) for (const e of this.pool.entries.values()) log.info(this.pool.describe(e));
+    this.startTrackers();
+  }
+
+  private socketKey(rt: InstanceRuntime): string {
+    const c = rt.cfg;
+    const family = c.family === 'inet' ? 4 : 6;
+    const proto = rt.check.authType === VRRP_AUTH_AH ? 51 : 112;
+    const group = family === 4 ? (c.mcastDstIp ?? this.config.global.vrrpMcastGroup4) : this.config.global.vrrpMcastGroup6;
+    return sockKey(rt.iface.ifindex, family, proto, c.unicast, c.unicast ? rt.iface.srcAddr : group);
+  }
+
+  private attachSocket(rt: InstanceRuntime): void {
+    const c = rt.cfg;
+    const family = c.family === 'inet' ? 4 : 6;
+    const proto = rt.check.authType === VRRP_AUTH_AH ? 51 : 112;
+    const group = family === 4 ? (c.mcastDstIp ?? this.config.global.vrrpMcastGroup4) : this.config.global.vrrpMcastGroup6;
+    rt.socket = this.pool!.acquire(this.socketKey(rt), {
+      family, ifindex: rt.iface.ifindex, ifname: rt.iface.ifname, unicast: c.unicast, protocol: proto, group,
+      ...(c.unicast || family === 6 ? { srcAddr: rt.iface.srcAddr } : {}),
+      ...(c.unicast && family === 6 && c.unicastTtl !== undefined ? { ttl: c.unicastTtl } : {}),
+      ...(c.kernelRxBufSize ? { rcvBuf: c.kernelRxBufSize } : {}),
+    }, rt);
+  }
+
+  private detachSocket(rt: InstanceRuntime): void {
+    if (rt.socket) this.pool?.release(rt.socket, rt);
+    rt.socket = undefined;
+  }
+
+  private startTrackers(): void {
     for (const s of this.scripts.values()) s.start();
+    for (const f of this.files.values()) f.start();
+    if (this.processes.size === 0) return;
+    if (this.poller === undefined) {
+      this.poller = new ProcessPoller(() => this.processes.values());
+      this.poller.start();
+    } else this.poller.poll();
+    for (const t of this.tracking.values()) t.update();
+  }
+
+  private resolveInterface(inst: ConfigVrrpInstance, logAssigned?: Set<number>): ResolvedInterface {
+    const table = this.table!;
+    const link = inst.interface !== undefined ? table.linkByName(inst.interface) : undefined;
+    if (link === undefined) throw new VrrpConfigError('Non-existent interface specified in configuration');
+    const addrs = table.addresses({ ifindex: link.ifindex });
+    if (logAssigned && !logAssigned.has(link.ifindex)) {
+      logAssigned.add(link.ifindex);
+      for (const fam of [AF_INET, AF_INET6]) {
+        const a = primaryAddress(addrs, fam);
+        if (a !== undefined) this.opts.log.info(`Assigned address ${a} for interface ${link.name}`);
+      }
+    }
+    const fam = inst.family === 'inet' ? AF_INET : AF_INET6;
+    const srcAddr = inst.sourceAddress ?? primaryAddress(addrs, fam) ?? (fam === AF_INET ? '0.0.0.0' : '::');
+    return { ifindex: link.ifindex, ifname: link.name, mac: link.mac ?? '00:00:00:00:00:00', srcAddr };
   }
 
   private setUpTracking(): void {
-    const { config, log } = this.opts;
-    const table = this.table!;
     for (const rt of this.instances) {
-      const t = new InstanceTracking(rt.fsm);
-      const c = rt.cfg;
-      const ifUp = (name: string) => () => linkIsUp(table.linkByName(name));
-      if (!c.dontTrackPrimary) t.add({ kind: 'if', name: rt.iface.ifname, weight: 0, reverse: false, up: ifUp(rt.iface.ifname) });
-      for (const ti of c.trackInterfaces) t.add({ kind: 'if', name: ti.name, weight: ti.weight ?? 0, reverse: ti.reverse, up: ifUp(ti.name) });
-      for (const ts of c.trackScripts) {
-        const script = config.vrrpScripts.find((s) => s.name === ts.name);
-        if (script === undefined) continue;
-        let tracker = this.scripts.get(script.name);
-        if (tracker === undefined) {
-          tracker = new ScriptTracker(script, log);
-          this.scripts.set(script.name, tracker);
-        }
-        const tr = tracker;
-        tr.onChange(() => t.update());
-        t.add({ kind: 'script', name: script.name, weight: ts.weight ?? script.weight, reverse: ts.reverse !== script.weightReverse, up: () => tr.good });
-      }
+      const t = this.buildTracking(rt);
       this.tracking.set(rt, t);
       t.update();
     }
-    this.unwatch = watchInterfaces(table, log, (ifname) => {
+    const table = this.table!;
+    this.unwatch = watchInterfaces(table, this.opts.log, (ifname) => {
       for (const t of this.tracking.values()) if (t.tracksInterface(ifname)) t.update();
     });
+  }
+
+  /** The tracked objects of one instance, sharing one tracker per script / file / process across instances. */
+  private buildTracking(rt: InstanceRuntime): InstanceTracking {
+    const { log } = this.opts;
+    const config = this.config;
+    const table = this.table!;
+    const t = new InstanceTracking(rt.fsm);
+    const c = rt.cfg;
+    const ifUp = (name: string) => () => linkIsUp(table.linkByName(name));
+    if (!c.dontTrackPrimary) t.add({ kind: 'if', name: rt.iface.ifname, weight: 0, reverse: false, up: ifUp(rt.iface.ifname) });
+    for (const ti of c.trackInterfaces) t.add({ kind: 'if', name: ti.name, weight: ti.weight ?? 0, reverse: ti.reverse, up: ifUp(ti.name) });
+    for (const ts of c.trackScripts) {
+      const script = config.vrrpScripts.find((s) => s.name === ts.name);
+      if (script === undefined) continue;
+      let tracker = this.scripts.get(script.name);
+      if (tracker === undefined) {
+        tracker = new ScriptTracker(script, log);
+        this.scripts.set(script.name, tracker);
+      }
+      const tr = tracker;
+      t.detach.push(tr.onChange(() => t.update()));
+      t.add({ kind: 'script', name: script.name, weight: ts.weight ?? script.weight, reverse: ts.reverse !== script.weightReverse, up: () => tr.good });
+    }
+    for (const tf of c.trackFiles) {
+      const def = config.trackFiles.find((f) => f.name === tf.name);
+      if (def === undefined) continue;
+      let tracker = this.files.get(def.name);
+      if (tracker === undefined) {
+        tracker = new FileTracker(def, log);
+        this.files.set(def.name, tracker);
+      }
+      const tr = tracker;
+      const weight = tf.weight ?? def.weight;
+      const reverse = tf.reverse !== def.weightReverse;
+      t.detach.push(tr.onChange(() => t.update()));
+      t.add({ kind: 'file', name: def.name, weight, reverse, effect: () => trackFileEffect(tr.status, weight, reverse) });
+    }
+    for (const tp of c.trackProcesses) {
+      const def = config.trackProcesses.find((p) => p.name === tp.name);
+      if (def === undefined) continue;
+      let tracker = this.processes.get(def.name);
+      if (tracker === undefined) {
+        tracker = new ProcessTracker(def, log);
+        this.processes.set(def.name, tracker);
+      }
+      const tr = tracker;
+      t.detach.push(tr.onChange(() => t.update()));
+      t.add({ kind: 'process', name: def.name, weight: tp.weight ?? def.weight, reverse: tp.reverse !== def.weightReverse, up: () => tr.haveQuorum });
+    }
+    return t;
   }
 
   private startStateMachines(): void {
@@ -243,9 +374,100 @@ export class VrrpDaemon {
     for (const rt of solo) rt.fsm.startInitState();
   }
 
+  /**
+   * Applies a reloaded configuration without stopping (keepalived
+   * reload_vrrp_thread + clear_diff_vrrp, minus the restart): instances are
+   * matched as keepalived's vrrp_exist does (VRID, family, interface,
+   * unicast and its source). Matched ones keep state, timers, VIPs and stats
+   * and take only what changed; removed ones release as at shutdown (a master
+   * sends priority 0 and drops its VIPs) and notify DELETED, or FAULT unless
+   * notify_deleted; new ones start in BACKUP as at start-up. Throws
+   * VrrpConfigError (nothing applied) when a new instance's interface is missing.
+   */
+  reload(next: KeepalivedConfig): void {
+    const { log } = this.opts;
+    const prev = this.config;
+    const matched = new Map<ConfigVrrpInstance, InstanceRuntime>();
+    const used = new Set<InstanceRuntime>();
+    for (const inst of next.vrrpInstances) {
+      const old = this.instances.find((rt) => !used.has(rt) && sameRouter(rt.cfg, inst));
+      if (old === undefined) continue;
+      matched.set(inst, old);
+      used.add(old);
+    }
+    const fresh = next.vrrpInstances.filter((i) => !matched.has(i));
+    const resolved = new Map(fresh.map((i) => [i, this.resolveInterface(i)] as const));
+    if (JSON.stringify(prev.vrrpSyncGroups) !== JSON.stringify(next.vrrpSyncGroups)) {
+      log.info('VRRP sync group changes take effect at the next restart');
+    }
+    this.config = next;
+
+    for (const rt of this.instances) {
+      if (used.has(rt)) continue;
+      this.tracking.get(rt)?.dispose();
+      this.tracking.delete(rt);
+      const wasFault = rt.fsm.state === 'FAULT';
+      rt.fsm.releaseForShutdown();
+      if (rt.cfg.notifyDeleted || !wasFault) this.notifiers[0]!.deleted(rt.name, rt.cfg, rt.fsm.effectivePriority);
+      this.detachSocket(rt);
+    }
+    for (const [inst, rt] of matched) {
+      const oldKey = this.socketKey(rt);
+      rt.reconfigure(inst, next);
+      if (this.socketKey(rt) !== oldKey) {
+        this.detachSocket(rt);
+        this.attachSocket(rt);
+      }
+    }
+    this.dropStaleTrackers(next);
+
+    const started: InstanceRuntime[] = [];
+    this.instances.length = 0;
+    for (const inst of next.vrrpInstances) {
+      let rt = matched.get(inst);
+      if (rt === undefined) {
+        rt = new InstanceRuntime(inst, next, resolved.get(inst)!, this.svc!);
+        this.attachSocket(rt);
+        started.push(rt);
+      }
+      this.instances.push(rt);
+      const t = this.buildTracking(rt);
+      this.tracking.get(rt)?.dispose(t);
+      this.tracking.set(rt, t);
+      t.update();
+    }
+    for (const rt of started) rt.fsm.startCompleteInit();
+    for (const rt of started) rt.fsm.startRestoreInterfaces();
+    for (const rt of started) rt.fsm.startInitState();
+    this.startTrackers();
+  }
+
+  /** Trackers whose definition is gone or changed stop; buildTracking makes new ones. */
+  private dropStaleTrackers(next: KeepalivedConfig): void {
+    const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+    for (const [name, t] of this.scripts) {
+      if (same(t.script, next.vrrpScripts.find((x) => x.name === name))) continue;
+      this.svc!.pending(t.stop());
+      this.scripts.delete(name);
+    }
+    for (const [name, t] of this.files) {
+      if (same(t.def, next.trackFiles.find((x) => x.name === name))) continue;
+      t.stop();
+      this.files.delete(name);
+    }
+    for (const [name, t] of this.processes) {
+      if (same(t.def, next.trackProcesses.find((x) => x.name === name))) continue;
+      t.stop();
+      this.processes.delete(name);
+    }
+  }
+
   private async shutdown(): Promise<void> {
     this.unwatch?.();
     this.unwatch = undefined;
+    this.poller?.stop();
+    for (const f of this.files.values()) f.stop();
+    for (const p of this.processes.values()) p.stop();
     await Promise.all([...this.scripts.values()].map((s) => s.stop()));
     if (!this.opts.dontReleaseVrrp) for (const rt of this.instances) rt.fsm.releaseForShutdown();
     this.timers.close();
