@@ -205,7 +205,7 @@ export function mapVirtualServer(
   if (up) out.quorumUp = up;
   if (down) out.quorumDown = down;
   if (vs.sorryServer) {
-    out.sorryServer = { ip: vs.sorryServer.address, inhibit: vs.sorryServerInhibit };
+    out.sorryServer = { ip: vs.sorryServer.address, inhibit: vs.sorryServerInhibit ?? false };
     if (vs.sorryServer.port !== undefined) out.sorryServer.port = vs.sorryServer.port;
     if (vs.sorryServerLvsMethod !== undefined) out.sorryServer.lbKind = vs.sorryServerLvsMethod;
   }
