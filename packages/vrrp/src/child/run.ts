@@ -14,9 +14,9 @@ import { ChildDumper } from './dumps.js';
 
 export const DEFAULT_CONFIG_FILE = '/etc/keepalived/keepalived.conf';
 const SIGTERM = 15;
-/** keepalived's SIGSTATS_CLEAR (SIGRTMIN+2) and SIGJSON (SIGRTMAX-1) on Linux/glibc. */
-export const SIGSTATS_CLEAR = 36;
-export const SIGJSON = 63;
+/** keepalived's SIGJSON (SIGRTMIN+2) and SIGSTATS_CLEAR (SIGRTMAX-1) on Linux/glibc (keepalived --signum). */
+export const SIGJSON = 36;
+export const SIGSTATS_CLEAR = 63;
 
 export interface ChildIo {
   /** The native binding (tests may inject one). */

@@ -124,8 +124,9 @@ function interfaceRuntime(link: InterfaceInfo, src: DumpSources, owned: Set<stri
   const addrs = table.addresses({ ifindex: link.ifindex }).filter((a) => !owned.has(a.address.toLowerCase()));
   const v4 = addrs.filter((a) => a.family === AF_INET);
   const v4Primary = v4.find((a) => (a.flags & IFA_F_SECONDARY) === 0) ?? v4[0];
-  const v6 = addrs.filter((a) => a.family === AF_INET6);
-  const v6Primary = v6.find((a) => a.address.toLowerCase().startsWith('fe80')) ?? v6[0];
+  // keepalived keeps only link-local IPv6 addresses for an interface (its advert source).
+  const v6 = addrs.filter((a) => a.family === AF_INET6 && a.address.toLowerCase().startsWith('fe80'));
+  const v6Primary = v6[0];
   const fl = link.flags;
   const tracking: { name: string; weight: number; reverse?: boolean }[] = [];
   for (const rt of src.instances) {
