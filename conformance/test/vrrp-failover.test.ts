@@ -88,4 +88,27 @@ if (!isRoot() || !existsSync(refKeepalived)) {
       });
     }
   }
+
+  // nopreempt, as keepalived does it: a higher-priority router that arrives
+  // second stays BACKUP while the current master lives.
+  for (const [firstImpl, laterImpl] of [['ours', 'keepalived'], ['keepalived', 'ours'], ['ours', 'ours']] as [Impl, Impl][]) {
+    const title = `v3 IPv4 nopreempt: master ${firstImpl} (priority 100) keeps the VIP when ${laterImpl} (priority 150) arrives`;
+    if (process.env['VRRP_FAILOVER_ONLY'] && !title.includes(process.env['VRRP_FAILOVER_ONLY'])) continue;
+    t.test(title, { timeout: 120_000 }, async (t) => {
+      const lab = new VrrpLab('kvn');
+      t.teardown(() => lab.destroy());
+      const vip = '192.0.2.200';
+      const downMs = masterDownMs(3, 200, 100);
+      const low = lab.start('r2', firstImpl, lab.writeConfig('r2', { version: 3, advertInt: '0.2', priority: 100, nopreempt: true }));
+      t.ok((await lab.waitFor(() => lab.holds('r2', vip), 10 * downMs + 3000)) >= 0, 'the first router becomes master', { output: low.output() });
+      const high = lab.start('r1', laterImpl, lab.writeConfig('r1', { version: 3, advertInt: '0.2', priority: 150, nopreempt: true }));
+      const watch = await lab.sampleHolders(vip, ['r1', 'r2'], 6 * downMs);
+      t.equal(watch.maxHolders, 1, 'never two masters');
+      t.equal(watch.longestNoneMs, 0, 'never none');
+      t.ok(lab.holds('r2', vip) && !lab.holds('r1', vip), 'the higher priority router did not preempt', { r1: high.output() });
+      // once the master goes away, the higher priority router takes over
+      await lab.stop(low);
+      t.ok((await lab.waitFor(() => lab.holds('r1', vip), 3 * downMs + 500)) >= 0, 'and takes over when the master stops');
+    });
+  }
 }
