@@ -30,6 +30,10 @@ export interface CpuResult {
   /** Instances A held at the end of the window / instances B held (should be N / 0). */
   heldA?: number;
   heldB?: number;
+  /** Packets A sent per second during the CPU window (its adverts: N / advert_int expected). */
+  txRateA?: number;
+  /** Packets tcpdump reported dropped during the interval capture. */
+  captureDrops?: number;
   /** Adverts from B during the capture (B should be silent). */
   advertsFromB?: number;
   intervalsUs: number[];
@@ -67,11 +71,8 @@ export async function runCpu(o: CpuOptions, impl: Impl, binary: string, log: (t:
   const lab = new FailoverLab('kacpu');
   const instances = manyInstances(o.instances);
   const vips = new Set(instances.map((i) => i.vip));
-  const capture = new WireCapture(lab.ns('obs'));
-  lab.adopt(capture.proc);
+  let capture: WireCapture | undefined;
   try {
-    await capture.started();
-    capture.keepAdverts = false;
     const conf = (node: 'a' | 'b'): string => lab.writeConfig(`${node}.conf`, vrrpConfig(`bench_${node}`, {
       version: o.version, advertInt: o.advertInt, priority: PRIORITY[node], instances,
     }));
@@ -88,30 +89,35 @@ export async function runCpu(o: CpuOptions, impl: Impl, binary: string, log: (t:
     }
     log(`  ${impl}: A master of ${vips.size} instances after ${((performance.now() - t0) / 1000).toFixed(1)} s; settling`);
     await sleep(3000);
+    const tx0 = lab.txPackets('a');
     const c0 = [cpuSeconds(pidA), cpuSeconds(pidB)];
     const w0 = performance.now();
     await sleep(o.seconds * 1000);
     const c1 = [cpuSeconds(pidA), cpuSeconds(pidB)];
     const wall = (performance.now() - w0) / 1000;
+    res.txRateA = (lab.txPackets('a') - tx0) / wall;
     res.cpuA = ((c1[0]! - c0[0]!) / wall) * 100;
     res.cpuB = ((c1[1]! - c0[1]!) / wall) * 100;
     res.rssKbA = rssKb(pidA);
     res.rssKbB = rssKb(pidB);
     res.heldA = lab.holdsCount('a', vips);
     res.heldB = lab.holdsCount('b', vips);
-    capture.clear();
-    capture.keepAdverts = true;
+    // The capture starts after the CPU window: tcpdump and its parsing would compete for the 2 cores.
+    capture = new WireCapture(lab.ns('obs'));
+    lab.adopt(capture.proc);
+    await capture.started();
     const from = realtimeUs();
     await sleep(o.captureSeconds * 1000);
     const to = realtimeUs();
-    capture.keepAdverts = false;
+    await sleep(200); // lines still in the pipe
+    res.captureDrops = await capture.stopAndCountDrops();
     res.intervalsUs = advertIntervals(capture.advertsBetween(NODE_ADDR.a, from, to));
     res.advertsFromB = capture.advertsBetween(NODE_ADDR.b, from, to).length;
     res.latenessLines = await latenessFromStatsDump(pidA, join(lab.dir, 'keepalived.stats'));
   } catch (e) {
     res.failures.push((e as Error).message);
   } finally {
-    capture.stop();
+    capture?.stop();
     await lab.destroy();
   }
   return res;

@@ -15,7 +15,7 @@ export function summary(xs: readonly number[]): { n: number; min: number; median
   return { n: xs.length, min: xs.length ? Math.min(...xs) : NaN, median: median(xs), max: xs.length ? Math.max(...xs) : NaN };
 }
 
-const num = (x: number, digits = 1): string => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
+export const num = (x: number, digits = 1): string => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
 
 function triple(xs: readonly number[]): string {
   const s = summary(xs);
@@ -28,16 +28,16 @@ const lpad = (s: string, n: number): string => s.padStart(n);
 
 export function failoverTable(blocks: readonly BlockResult[]): string {
   const rows = [
-    `${pad('scenario', 16)} ${pad('impl', 11)} ${lpad('runs', 4)}  ${lpad('VIP on B ms min / median / max', 32)}  ${lpad('first GARP ms min / median / max', 34)}  failures`,
+    `${pad('scenario', 16)} ${pad('impl', 11)} ${lpad('runs', 4)}  ${lpad('VIP on B ms min / median / max', 32)}  ${lpad('first GARP ms min / median / max', 34)} ${lpad('flaps', 5)}  failures`,
   ];
   for (const b of blocks) {
-    rows.push(`${pad(b.scenario.name, 16)} ${pad(b.impl, 11)} ${lpad(String(b.scenario.runs), 4)}  ${lpad(triple(b.vipMs), 32)}  ${lpad(triple(b.garpMs), 34)}  ${b.failures.length}`);
+    rows.push(`${pad(b.scenario.name, 16)} ${pad(b.impl, 11)} ${lpad(String(b.scenario.runs), 4)}  ${lpad(triple(b.vipMs), 32)}  ${lpad(triple(b.garpMs), 34)} ${lpad(String(b.flaps), 5)}  ${b.failures.length}`);
   }
   return rows.join('\n');
 }
 
 /** Advert inter-arrival spread per block: the wire-level proxy for the VRRP loop's timer lateness. */
-export function intervalTable(blocks: readonly BlockResult[], cpu: readonly CpuResult[], cpuLabel: string): string {
+export function intervalTable(blocks: readonly BlockResult[], cpu: readonly CpuResult[], cpuLabel: string, cpuNominalMs: number): string {
   const rows = [
     `${pad('scenario', 22)} ${pad('impl', 11)} ${lpad('nominal ms', 10)} ${lpad('samples', 8)} ${lpad('p50 ms', 9)} ${lpad('p99 ms', 9)} ${lpad('max ms', 9)} ${lpad('p99 late ms', 11)} ${lpad('max late ms', 11)}`,
   ];
@@ -56,16 +56,16 @@ export function intervalTable(blocks: readonly BlockResult[], cpu: readonly CpuR
     seen.add(key);
     line(`v${b.scenario.version} ${b.scenario.advertInt} s, 1 inst`, b.impl, Number(b.scenario.advertInt) * 1000, all);
   }
-  for (const c of cpu) line(cpuLabel, c.impl, NaN, c.intervalsUs);
+  for (const c of cpu) line(cpuLabel, c.impl, cpuNominalMs, c.intervalsUs);
   return rows.join('\n');
 }
 
 export function cpuTable(cpu: readonly CpuResult[], label: string): string {
   const rows = [`${label}`,
-    `${pad('impl', 11)} ${lpad('CPU A (master) %', 17)} ${lpad('RSS A MiB', 10)} ${lpad('CPU B (backup) %', 17)} ${lpad('RSS B MiB', 10)} ${lpad('held A/B', 9)} ${lpad('adverts from B', 15)}  failures`];
+    `${pad('impl', 11)} ${lpad('CPU A (master) %', 17)} ${lpad('RSS A MiB', 10)} ${lpad('CPU B (backup) %', 17)} ${lpad('RSS B MiB', 10)} ${lpad('A sent pkt/s', 12)} ${lpad('held A/B', 9)} ${lpad('adverts from B', 15)} ${lpad('capture drops', 13)}  failures`];
   for (const c of cpu) {
     const mib = (kb: number | undefined): string => num((kb ?? NaN) / 1024, 1);
-    rows.push(`${pad(c.impl, 11)} ${lpad(num(c.cpuA ?? NaN, 2), 17)} ${lpad(mib(c.rssKbA), 10)} ${lpad(num(c.cpuB ?? NaN, 2), 17)} ${lpad(mib(c.rssKbB), 10)} ${lpad(`${c.heldA ?? '?'}/${c.heldB ?? '?'}`, 9)} ${lpad(String(c.advertsFromB ?? '?'), 15)}  ${c.failures.join('; ')}`);
+    rows.push(`${pad(c.impl, 11)} ${lpad(num(c.cpuA ?? NaN, 2), 17)} ${lpad(mib(c.rssKbA), 10)} ${lpad(num(c.cpuB ?? NaN, 2), 17)} ${lpad(mib(c.rssKbB), 10)} ${lpad(num(c.txRateA ?? NaN, 0), 12)} ${lpad(`${c.heldA ?? '?'}/${c.heldB ?? '?'}`, 9)} ${lpad(String(c.advertsFromB ?? '?'), 15)} ${lpad(String(c.captureDrops ?? '?'), 13)}  ${c.failures.join('; ')}`);
   }
   return rows.join('\n');
 }

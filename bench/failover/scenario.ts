@@ -30,6 +30,8 @@ export interface BlockResult {
   garpMs: number[];
   /** Inter-arrival times of A's adverts while A was a steady master, µs. */
   intervalsUs: number[];
+  /** Times B took the VIP while A was alive and master (a late advert from A, or a stall of B). */
+  flaps: number;
   failures: string[];
 }
 
@@ -57,7 +59,7 @@ async function until(pred: () => boolean, timeoutMs: number, stepMs = 5): Promis
 }
 
 export async function runBlock(s: Scenario, impl: Impl, binary: string, log: (t: string) => void): Promise<BlockResult> {
-  const res: BlockResult = { scenario: s, impl, vipMs: [], garpMs: [], intervalsUs: [], failures: [] };
+  const res: BlockResult = { scenario: s, impl, vipMs: [], garpMs: [], intervalsUs: [], flaps: 0, failures: [] };
   const lab = new FailoverLab('kafo');
   const adv = advertUs(s);
   const downUs = masterDownUs(s.version, adv, PRIORITY.b);
@@ -85,7 +87,13 @@ export async function runBlock(s: Scenario, impl: Impl, binary: string, log: (t:
       // A random phase against A's advert timer, so B's remaining Master_Down time is not always the same.
       await sleep(Math.max(300, (2 * adv) / 1000) + Math.random() * (adv / 1000));
       if (!masterNow()) {
-        res.failures.push(`run ${run}: A was not a steady master before the stop`);
+        // Measuring now would time nothing: let A win back, then take a fresh phase.
+        log(`  ${impl} ${s.name} run ${run}: B holds the VIP while A is alive; waiting for A`);
+        if (!(await until(masterNow, restoreTimeoutMs, 10))) {
+          res.failures.push(`run ${run}: A lost mastership while alive and did not win it back; block aborted`);
+          break;
+        }
+        await sleep(Math.max(300, (2 * adv) / 1000) + Math.random() * (adv / 1000));
       }
       const vpid = await waitVrrpPid(a, 10_000);
       const t0 = stopRouter(a, vpid, s.stop);
@@ -101,6 +109,7 @@ export async function runBlock(s: Scenario, impl: Impl, binary: string, log: (t:
       if (garpAt !== undefined) res.garpMs.push((garpAt - t0) / 1000);
       else res.failures.push(`run ${run}: no GARP from B within ${deadlineMs.toFixed(0)} ms`);
       res.intervalsUs.push(...advertIntervals(capture.advertsBetween(NODE_ADDR.a, steadyFromUs, t0)));
+      res.flaps += monitorB.events.filter((e) => e.added && e.address === VIP && e.tsUs >= steadyFromUs && e.tsUs < t0).length;
       if (!tookOver) log(`  ${impl} ${s.name} run ${run}: takeover incomplete (vip ${vipAt !== undefined}, garp ${garpAt !== undefined})`);
 
       // Restore: A's old processes gone, a dead box's VIP gone with it, A restarted and master again.

@@ -111,6 +111,12 @@ export class FailoverLab {
     return n;
   }
 
+  /** eth0's transmitted packet count in node's namespace. */
+  txPackets(node: Node): number {
+    const [link] = JSON.parse(ip('-n', this.ns(node), '-s', '-j', 'link', 'show', 'dev', 'eth0')) as Array<{ stats64: { tx: { packets: number } } }>;
+    return link!.stats64.tx.packets;
+  }
+
   removeAddress(node: Node, cidr: string): void {
     try {
       ip('-n', this.ns(node), 'addr', 'del', cidr, 'dev', 'eth0');

@@ -122,25 +122,26 @@ export class WireCapture {
   readonly garps: Garp[] = [];
   readonly adverts: Advert[] = [];
   readonly proc: ChildProcess;
-  /** Adverts are kept only while this is true (the CPU window runs without them). */
-  keepAdverts = true;
   private readonly ready: Promise<void>;
+  private stderr = '';
+  private readonly exited: Promise<void>;
 
   constructor(netns: string) {
     this.proc = spawn('ip', ['netns', 'exec', netns, 'tcpdump', '-i', 'eth0', '-tt', '-e', '-nn', '-l', '--immediate-mode',
       '-B', '8192', 'arp or ip proto 112'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.exited = new Promise((resolve) => this.proc.once('exit', () => resolve()));
     this.ready = new Promise((resolve, reject) => {
-      let err = '';
       this.proc.stderr!.on('data', (d: Buffer) => {
-        err += d.toString();
-        if (err.includes('listening on')) resolve();
+        this.stderr += d.toString();
+        if (this.stderr.includes('listening on')) resolve();
       });
-      this.proc.once('exit', () => reject(new Error(`tcpdump exited: ${err.trim()}`)));
+      this.proc.once('exit', () => reject(new Error(`tcpdump exited: ${this.stderr.trim()}`)));
     });
+    this.ready.catch(() => undefined);
     lines(this.proc, (l) => {
       const r = parseCaptureLine(l);
       if (r.garp) this.garps.push(r.garp);
-      else if (r.advert && this.keepAdverts) this.adverts.push(r.advert);
+      else if (r.advert) this.adverts.push(r.advert);
     });
   }
 
@@ -164,6 +165,14 @@ export class WireCapture {
 
   stop(): void {
     if (this.proc.exitCode === null) this.proc.kill('SIGTERM');
+  }
+
+  /** Stops tcpdump and returns how many packets it says the kernel dropped (a drop makes an interval look long). */
+  async stopAndCountDrops(): Promise<number | undefined> {
+    this.stop();
+    await this.exited;
+    const m = /(\d+) packets? dropped by kernel/.exec(this.stderr);
+    return m ? Number(m[1]) : undefined;
   }
 }
 
