@@ -399,3 +399,13 @@ t.test('IpvsDataPlane.unavailable keeps the last desired table', async (t) => {
   t.equal(p.reason, 'why');
   await p.stop();
 });
+
+t.test('daemon lvs_timeouts: set while running, the kernel values restored on stop', async (t) => {
+  const conf = join(work, 'timeouts.conf');
+  writeFileSync(conf, readFileSync(initialConf, 'utf8').replace('global_defs {', 'global_defs {\n    lvs_timeouts tcp 901 tcpfin 61 udp 31'));
+  const r = await rig(conf);
+  await r.daemon.healthService.flush();
+  t.same(r.kernel.timeouts, { tcp: 901, tcpFin: 61, udp: 31 });
+  await r.daemon.stop();
+  t.same(r.kernel.timeouts, { tcp: 900, tcpFin: 120, udp: 300 });
+});

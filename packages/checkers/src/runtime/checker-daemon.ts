@@ -135,7 +135,8 @@ export class CheckerDaemon {
   }
 
   private async startService(service: HealthCheckService, done: string, previous?: HealthCheckService): Promise<void> {
-    this.dataPlane.tableOptions = { extras: extrasOf(this.config, this.mapped, service), timeouts: this.config.global.lvsTimeouts };
+    const t = this.config.global.lvsTimeouts;
+    this.dataPlane.tableOptions = { extras: extrasOf(this.config, this.mapped, service), timeouts: { tcp: t.tcp, tcpFin: t.tcpfin, udp: t.udp } };
     await service.start({
       ...(previous ? { prepare: (m) => migrateState(previous.machine, m) } : {}),
       initialized: () => {
