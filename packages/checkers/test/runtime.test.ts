@@ -409,3 +409,38 @@ t.test('daemon lvs_timeouts: set while running, the kernel values restored on st
   await r.daemon.stop();
   t.same(r.kernel.timeouts, { tcp: 900, tcpFin: 120, udp: 300 });
 });
+
+t.test('daemon reload: a failed server stays out, a removed service goes with its servers', async (t) => {
+  const r = await rig(initialConf);
+  const svc = r.daemon.healthService;
+  svc.processResult(0, { ok: false, reason: 'x' });
+  svc.processResult(0, { ok: false, reason: 'x' });
+  await svc.flush();
+  r.take();
+  const fifoBefore = r.fifo.lines.length;
+  // the same file minus the fwmark service
+  const text = readFileSync(initialConf, 'utf8');
+  const conf = join(work, 'no-fwm.conf');
+  writeFileSync(conf, text.slice(0, text.indexOf('virtual_server fwmark 1')));
+  await r.daemon.reload(configFrom(conf));
+  await r.daemon.healthService.flush();
+  const lines = r.take();
+  t.ok(lines.includes('Removing Virtual Server FWM 1'));
+  t.ok(lines.includes('Removing service [192.0.2.11]:none:0 from VS FWM 1'));
+  t.ok(lines.includes('Removing service [192.0.2.12]:none:0 from VS FWM 1'));
+  t.notOk(lines.some((l) => l.includes('[192.0.2.11]:tcp:80') && !l.startsWith('Activating')), 'nothing happens to the failed rs1');
+  t.same(r.fifo.lines.slice(fifoBefore), [
+    'RS [192.0.2.11]:none:0 FWM 1 DOWN\n', 'RS [192.0.2.12]:none:0 FWM 1 DOWN\n', 'VS FWM 1 DOWN\n',
+  ]);
+  t.same(kernelSn(r.kernel), [
+    '-A -t 192.0.2.200:80 -s rr', '-a -t 192.0.2.200:80 -r 192.0.2.12:80 -m -w 1', '-a -t 192.0.2.200:80 -r 192.0.2.13:80 -m -w 1',
+  ], 'FWM 1 deleted, rs1 still out of the table');
+  const rs1 = r.daemon.status().virtualServers[0]!.realServers[0]!;
+  t.same(rs1, { server: '[192.0.2.11]:tcp:80', alive: false, inTable: false, weight: 0 });
+  // the migrated checker is down and has run: one success brings rs1 back
+  r.daemon.healthService.processResult(0, { ok: true });
+  r.daemon.healthService.processResult(0, { ok: true });
+  await r.daemon.healthService.flush();
+  t.ok(r.take().includes('Adding service [192.0.2.11]:tcp:80 to VS [192.0.2.200]:tcp:80'));
+  await r.daemon.stop();
+});
