@@ -101,7 +101,7 @@ async function ours(client: IpvsClient, rec: IpvsReconciler, t: DesiredTable): P
   };
 }
 
-const tableText = (rows: [string, string, string][]): string => rows.map(([a, b, c]) => `${a.padEnd(34)}${b.padStart(16)}${c.padStart(20)}`).join('\n');
+const tableText = (rows: [string, string, string][]): string => rows.map(([a, b, c]) => `${a.padEnd(36)}${b.padStart(18)}  ${c.padStart(24)}`).join('\n');
 const n = (v: number): string => Math.round(v).toLocaleString('en-US');
 
 async function main(): Promise<void> {
