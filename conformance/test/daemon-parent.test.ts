@@ -107,9 +107,17 @@ t.test('foreground daemon: pid files, single instance, respawn, bad reload, TERM
   const beforeReload = readPid(vrrpPid);
   writeFileSync(conf, goodConf.replace('virtual_router_id 51', 'virtual_router_id 300'));
   d.p.kill('SIGHUP');
-  await waitFor('reload refused', () => d.log().includes('New config failed validation - keeping the running configuration'));
+  await waitFor('reload refused', () => d.log().includes('New config failed validation (vrrp_instance VI_1 would be dropped by configuration errors) - keeping the running configuration'));
   t.match(d.log(), /number '300' outside range \[1, 255\]/, 'the reason is logged');
   t.equal(readPid(vrrpPid), beforeReload, 'the VRRP child kept running');
+  t.notMatch(d.log(), /\nReloading\n|: Reloading$/m, 'the child was not asked to reload');
+
+  // a config keepalived runs despite a warning (v2 advert_int rounded) is applied
+  writeFileSync(conf, goodConf.replace('advert_int 1', 'advert_int 1.5'));
+  d.p.kill('SIGHUP');
+  await waitFor('the child reloads', () => /: Reloading$/m.test(d.log()));
+  t.match(d.log(), /VRRPv2 advertisement interval 1\.500000s must be an integer\. rounding/, 'the warning is logged');
+  t.equal(d.log().split('New config failed validation').length - 1, 1, 'and not refused (only the first reload was)');
   writeFileSync(conf, goodConf);
 
   d.p.kill('SIGTERM');

@@ -4,7 +4,8 @@ import { dirname } from 'node:path';
 import { loadConfigApi, type ConfigApi } from '../cli/config-api.js';
 import type { StartContext } from '../cli/main.js';
 import { logConfigFiles, processCpuTimes, stoppedLines } from '../cli/startup.js';
-import { formatDiagnostic } from '../config/diagnostics.js';
+import { formatDiagnostic, type Diagnostic } from '../config/diagnostics.js';
+import type { ConfigTree } from '../config/tree.js';
 import { dataFileForProcess } from '../config/dump/index.js';
 import { keepalivedTmpDir } from '../log/file.js';
 import type { KeepalivedConfig } from '../config/model/index.js';
@@ -32,8 +33,14 @@ export interface ParentDeps {
 interface LoadedConfig {
   config: KeepalivedConfig;
   files: readonly string[];
-  /** Highest exit code among the diagnostics: non-zero means the config has errors. */
-  worst: number;
+  /**
+   * Why this config must not replace a running one, or undefined. keepalived
+   * runs configs with warnings, unknown keywords or script-security errors, so
+   * those pass; it cannot run a fatal one (missing parameter); and an error
+   * that silently drops a block the operator wrote (a VRID out of range drops
+   * the whole instance) would take traffic down on reload, so that fails too.
+   */
+  rejectReason: string | undefined;
   lines: string[];
 }
 
@@ -45,8 +52,19 @@ async function loadConfig(api: ConfigApi, ctx: StartContext): Promise<LoadedConf
   }
   const built = await api.build(read.tree);
   lines.push(...built.diagnostics.map(formatDiagnostic));
-  const worst = [...read.diagnostics, ...built.diagnostics].reduce((m, d) => Math.max(m, d.exitCode ?? 0), 0);
-  return { config: built.config as KeepalivedConfig, files: read.tree.files, worst, lines };
+  const config = built.config as KeepalivedConfig;
+  return { config, files: read.tree.files, rejectReason: rejectReason(read.tree, config, built.diagnostics), lines };
+}
+
+function rejectReason(tree: ConfigTree, config: KeepalivedConfig, diagnostics: readonly Diagnostic[]): string | undefined {
+  if (diagnostics.some((d) => d.exitCode === ExitCode.CONFIG)) return 'a fatal configuration error';
+  const built = new Set(config.vrrpInstances.map((i) => i.name));
+  const written = tree.statements.filter((s) => s.words[0] === 'vrrp_instance' && s.block);
+  const lost = written.filter((s) => s.words[1] !== undefined && !built.has(s.words[1]));
+  if (lost.length) return `vrrp_instance ${lost.map((s) => s.words[1]).join(', ')} would be dropped by configuration errors`;
+  const servers = tree.statements.filter((s) => s.words[0] === 'virtual_server' && s.block).length;
+  if (config.virtualServers.length < servers) return `${servers - config.virtualServers.length} virtual_server block(s) would be dropped by configuration errors`;
+  return undefined;
 }
 
 /** Which children to run: -P / -C / --all, and keepalived's rule that a subsystem with no configuration does not start. */
@@ -144,9 +162,10 @@ export async function runParent(ctx: StartContext, deps: ParentDeps = {}): Promi
     try {
       log.info('Reloading ...');
       const next = await loadConfig(api, ctx);
-      if (!next || next.worst !== 0) {
-        for (const line of next?.lines ?? [`Unable to read configuration file ${ctx.configFile}`]) log.info(line);
-        log.info('New config failed validation - keeping the running configuration');
+      for (const line of next?.lines ?? [`Unable to read configuration file ${ctx.configFile}`]) log.info(line);
+      const reason = next ? next.rejectReason : 'the configuration could not be read';
+      if (!next || reason) {
+        log.info(`New config failed validation (${reason}) - keeping the running configuration`);
         return;
       }
       running = next.config;
