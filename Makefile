@@ -22,7 +22,7 @@ test: build
 # IPVS runs only in a VM here (the host kernel has no IPVS); make test includes it too.
 test-ipvs: build
 	conformance/vm/setup.sh
-	$(NPX) tap conformance/dist/test/vm*.test.js
+	$(NPX) tap conformance/dist/test/vm*.test.js conformance/dist/test/ipvs-*.test.js
 
 demo: build
 	@if [ -x conformance/demo.sh ]; then conformance/demo.sh; else echo "make demo: not available yet (issue 4)"; exit 1; fi

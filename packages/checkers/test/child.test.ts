@@ -131,7 +131,9 @@ t.test('forked: ready, status, dump, reload, stop over IPC', async (t) => {
     }
   };
   await waitMsg((m) => m.type === 'ready');
-  const status = await waitMsg((m) => m.type === 'status') as unknown as { status: { dataPlane: string; role: string; virtualServers: unknown[] } };
+  await new Promise((r) => setTimeout(r, 500)); // let the first checks run
+  p.send({ type: 'status-request', id: 7 });
+  const status = await waitMsg((m) => m.type === 'status' && m['id'] === 7) as unknown as { status: { dataPlane: string; role: string; virtualServers: unknown[] } };
   t.equal(status.status.role, 'checker');
   t.equal(status.status.dataPlane, 'unavailable');
   t.match(status.status.virtualServers, [{ service: '[192.0.2.200]:tcp:80', quorumUp: true }]);

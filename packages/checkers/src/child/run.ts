@@ -102,14 +102,16 @@ export async function runCheckerChild(args: readonly string[], io: CheckerChildI
   const earlyStop = (): void => { stopRequested = true; };
   process.on('SIGTERM', earlyStop);
   process.on('SIGINT', earlyStop);
+  let running: CheckerDaemon | undefined;
   if (ipc) {
     runtime = core.startChildRuntime({
       onStop: () => pendingHandlers.stop?.(),
       onReload: () => pendingHandlers.reload?.(),
       onDump: (k) => pendingHandlers.dump?.(k),
+      // answered on request (keepalived --status), not pushed on every state change
+      onStatus: () => running?.status() ?? { role: 'checker', starting: true },
     });
   }
-  const sendStatus = (status: CheckerStatus): void => runtime?.send({ type: 'status', status });
 
   let daemon: CheckerDaemon;
   try {
@@ -119,7 +121,6 @@ export async function runCheckerChild(args: readonly string[], io: CheckerChildI
       native: native(),
       dontReleaseIpvs: o.dontReleaseIpvs,
       dumpConf: o.dumpConf,
-      ...(ipc ? { onStatus: sendStatus } : {}),
       ...io.daemon,
     });
   } catch (e) {
@@ -133,6 +134,7 @@ export async function runCheckerChild(args: readonly string[], io: CheckerChildI
     return code === 'EPERM' || code === 'EACCES' ? ExitCode.MISSING_PERMISSION : ExitCode.FATAL;
   }
 
+  running = daemon;
   await new Promise<void>((resolve) => {
     let stopping = false;
     let reloading: Promise<void> = Promise.resolve();
