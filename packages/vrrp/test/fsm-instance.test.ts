@@ -534,12 +534,20 @@ t.test('priority change as master is used by the next advert', (t) => {
   t.end();
 });
 
-t.test('invalid advert: master advert timer re-armed, backup deadline kept', (t) => {
+t.test('invalid packets never delay a master\'s adverts (unlike keepalived) and keep the backup deadline', (t) => {
   {
-    const { clock, vrrp } = master();
-    clock.advance(500 * MS);
-    vrrp.receiveInvalidAdvert();
-    t.equal(vrrp.sandsUs, clock.nowUs() + 1 * S);
+    const { clock, vrrp, fx } = master();
+    const due = vrrp.sandsUs;
+    const sent = fx.adverts.length;
+    // a flood of invalid packets for a whole advert interval and beyond
+    for (let i = 0; i < 30; i++) {
+      clock.advance(50 * MS);
+      vrrp.receiveInvalidAdvert();
+    }
+    t.equal(vrrp.state, 'MASTER');
+    t.ok(fx.adverts.length >= sent + 1, 'the master kept advertising on its own schedule');
+    t.not(vrrp.sandsUs, clock.nowUs() + 1 * S, 'the last invalid packet did not re-arm the timer');
+    t.ok(due <= clock.nowUs(), 'the original deadline was honoured');
   }
   {
     const { clock, vrrp } = started();

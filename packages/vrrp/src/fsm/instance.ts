@@ -292,14 +292,14 @@ export class VrrpInstance {
   }
 
   /**
-   * A packet for our VRID that failed validation. keepalived still re-arms the
-   * instance timer for it (so an invalid packet delays a master's next advert).
+   * A packet for our VRID that failed validation changes nothing, timers
+   * included. Deliberately unlike keepalived 2.2.7, which re-arms a master's
+   * advert timer after any packet: there, a stream of invalid packets (spoofed
+   * or broken) keeps pushing the master's next advert back until the backups
+   * declare it dead and take over. For a backup keepalived's re-arm keeps the
+   * same deadline, so leaving it alone is the same behaviour.
    */
-  receiveInvalidAdvert(): void {
-    if (this.stateValue !== VrrpState.Backup && this.stateValue !== VrrpState.Master) return;
-    if (this.stateValue === VrrpState.Backup) this.msDownTimerUs = Math.max(0, this.sandsUs - this.timers.nowUs());
-    if (this.stateValue !== VrrpState.Master || !this.lowerPrioNoAdvert) this.initInstanceSands();
-  }
+  receiveInvalidAdvert(): void {}
 
   /** Sum of the weights of tracked objects; effective priority = base + delta, clamped. */
   setTrackingDelta(delta: number): void {
