@@ -3,16 +3,24 @@
  * setTimeout armed for the earliest one. Thousands of checkers cost one
  * libuv timer instead of thousands.
  */
-
-interface Job {
-  due: number;
-  seq: number;
-  fn: () => void;
-  cancelled: boolean;
-}
+import type { DriftHistogram } from './drift-histogram.js';
 
 export interface TimerHandle {
   cancel(): void;
+}
+
+/** A scheduled call; it is its own cancel handle so scheduling allocates one object. */
+class Job implements TimerHandle {
+  cancelled = false;
+  constructor(
+    readonly due: number,
+    readonly seq: number,
+    readonly fn: () => void,
+  ) {}
+
+  cancel(): void {
+    this.cancelled = true;
+  }
 }
 
 export interface Clock {
@@ -27,6 +35,9 @@ export class TimerHeap {
   private timer: NodeJS.Timeout | undefined;
   private armedFor = Infinity;
   private stopped = false;
+  private readonly onTimer = (): void => this.fire();
+  /** When set, every job's lateness (start - due) is recorded here. */
+  drift: DriftHistogram | undefined;
 
   constructor(private readonly clock: Clock = monotonicClock) {}
 
@@ -35,10 +46,10 @@ export class TimerHeap {
   }
 
   schedule(delayMs: number, fn: () => void): TimerHandle {
-    const job: Job = { due: this.clock.now() + Math.max(0, delayMs), seq: this.seq++, fn, cancelled: false };
+    const job = new Job(this.clock.now() + Math.max(0, delayMs), this.seq++, fn);
     this.push(job);
     this.arm();
-    return { cancel: () => void (job.cancelled = true) };
+    return job;
   }
 
   stop(): void {
@@ -55,7 +66,7 @@ export class TimerHeap {
     if (this.timer && top.due >= this.armedFor) return;
     if (this.timer) clearTimeout(this.timer);
     this.armedFor = top.due;
-    this.timer = setTimeout(() => this.fire(), Math.max(0, top.due - this.clock.now()));
+    this.timer = setTimeout(this.onTimer, Math.max(0, top.due - this.clock.now()));
   }
 
   private fire(): void {
@@ -66,6 +77,7 @@ export class TimerHeap {
     while (this.heap.length && this.heap[0]!.due <= now + 1) {
       const job = this.pop()!;
       if (job.cancelled) continue;
+      if (this.drift) this.drift.record(this.clock.now() - job.due);
       try {
         job.fn();
       } catch {
@@ -80,35 +92,39 @@ export class TimerHeap {
     return a.due < b.due || (a.due === b.due && a.seq < b.seq);
   }
 
+  // Sift with a hole instead of swaps: one store per level.
   private push(job: Job): void {
     const h = this.heap;
+    let i = h.length;
     h.push(job);
-    let i = h.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!this.less(h[i]!, h[p]!)) break;
-      [h[i], h[p]] = [h[p]!, h[i]!];
+      const parent = h[p]!;
+      if (!this.less(job, parent)) break;
+      h[i] = parent;
       i = p;
     }
+    h[i] = job;
   }
 
   private pop(): Job | undefined {
     const h = this.heap;
     const top = h[0];
     const last = h.pop();
-    if (h.length && last) {
-      h[0] = last;
+    const n = h.length;
+    if (n && last) {
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
+        if (l >= n) break;
         const r = l + 1;
-        let m = i;
-        if (l < h.length && this.less(h[l]!, h[m]!)) m = l;
-        if (r < h.length && this.less(h[r]!, h[m]!)) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m]!, h[i]!];
+        const m = r < n && this.less(h[r]!, h[l]!) ? r : l;
+        const child = h[m]!;
+        if (!this.less(child, last)) break;
+        h[i] = child;
         i = m;
       }
+      h[i] = last;
     }
     return top;
   }

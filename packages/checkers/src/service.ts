@@ -55,6 +55,9 @@ interface Slot {
   ctx: EpilogContext;
   timer?: TimerHandle;
   inFlight: boolean;
+  /** Bound once per checker so that scheduling and completing a probe allocate no closures. */
+  fire: () => void;
+  onResult: (result: CheckResult) => void;
 }
 
 export class HealthCheckService {
@@ -88,7 +91,16 @@ export class HealthCheckService {
         logger: deps.logger,
         ssl: deps.ssl,
       });
-      this.slots.push({ node, cfg, built, ctx: this.contextFor(node, cfg), inFlight: false });
+      const slot: Slot = {
+        node,
+        cfg,
+        built,
+        ctx: this.contextFor(node, cfg),
+        inFlight: false,
+        fire: () => this.probe(slot),
+        onResult: (result) => this.afterProbe(slot, result),
+      };
+      this.slots.push(slot);
     }
   }
 
@@ -183,14 +195,22 @@ export class HealthCheckService {
   }
 
   private arm(slot: Slot, delayMs: number): void {
-    slot.timer = this.heap.schedule(delayMs, () => void this.probe(slot));
+    slot.timer = this.heap.schedule(delayMs, slot.fire);
   }
 
-  private async probe(slot: Slot): Promise<void> {
+  private probe(slot: Slot): void {
     if (!this.running || slot.inFlight) return;
     slot.inFlight = true;
     const c = slot.built.checker;
-    const result: CheckResult = await withHardTimeout(
+    if (c.start) {
+      try {
+        c.start(slot.onResult);
+      } catch (e) {
+        slot.onResult({ ok: false, reason: errorText(e) });
+      }
+      return;
+    }
+    void withHardTimeout(
       () => c.check(),
       c.hardTimeoutMs,
       () => {
@@ -198,7 +218,11 @@ export class HealthCheckService {
         return { ok: false, reason: `${c.type} on service ${slot.node.rs.label} timed out`, timedOut: true };
       },
       (e) => ({ ok: false, reason: errorText(e) }),
-    );
+    ).then(slot.onResult);
+  }
+
+  private afterProbe(slot: Slot, result: CheckResult): void {
+    if (!slot.inFlight) return; // a late or repeated completion
     slot.inFlight = false;
     if (!this.running) return;
     this.arm(slot, this.processResult(slot.node.id, result));

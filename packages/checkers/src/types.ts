@@ -27,6 +27,12 @@ export interface HealthChecker {
   check(): Promise<CheckResult>;
   /** Upper bound for one check() before the scheduler gives up on it. */
   readonly hardTimeoutMs: number;
+  /**
+   * Callback form of check() for the hot path (no promise, no hard-timeout
+   * timer per probe): calls done exactly once unless abort() comes first,
+   * and must enforce its own deadline. The service prefers it when present.
+   */
+  start?(done: (result: CheckResult) => void): void;
   /** Releases sockets/processes of a probe in flight (after a hard timeout, on stop). */
   abort?(): void;
 }
