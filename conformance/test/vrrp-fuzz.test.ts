@@ -152,7 +152,7 @@ async function runTests(): Promise<void> {
 
   t.test(`${COUNT} bad packets at a running MASTER`, async (t) => {
     t.same(mismatched, [], 'targeted mutations are refused for the reason they were built for');
-    const lab = new VrrpLab('kfz', ['r1', 'r2']);
+    const lab = new VrrpLab('kfz', ['r1', 'r2', 'r3']);
     t.teardown(() => lab.destroy());
     const file = join(lab.dir, 'packets.bin');
     writeFileSync(file, Buffer.concat(chunks));
@@ -173,6 +173,17 @@ async function runTests(): Promise<void> {
     if (saved === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = saved;
     t.ok(await lab.waitFor(() => lab.holds('r1', '192.0.2.200'), 10_000, 20) >= 0, 'r1 is master');
+    // A BACKUP peer on the same segment sees the flood too: neither its own
+    // checks nor a silenced master may make it take over. (Not in the sender's
+    // namespace: a local member of the group changes which of the sender's TTL-0
+    // packets the kernel puts on the wire.)
+    const r3conf = join(lab.dir, 'r3.conf');
+    writeFileSync(r3conf, readFileSync(conf, 'utf8').replace('router_id r1', 'router_id r3').replace('state MASTER', 'state BACKUP').replace('priority 150', 'priority 100'));
+    const r3 = lab.start('r3', 'ours', r3conf);
+    await lab.waitFor(() => /Entering BACKUP STATE/.test(r3.output()), 10_000, 20);
+    let backupTookOver = false;
+    const watch = setInterval(() => { if (lab.holds('r3', '192.0.2.200')) backupTookOver = true; }, 20);
+    t.teardown(() => clearInterval(watch));
     await sleep(500);
     const transitionsBefore = (r1.output().match(/Entering \w+ STATE/g) ?? []).length;
     const logOffset = r1.output().length;
@@ -197,6 +208,9 @@ async function runTests(): Promise<void> {
     await lab.waitFor(() => dropLines().length >= expectedLines, 60_000, 200);
     await sleep(500);
 
+    clearInterval(watch);
+    t.notOk(backupTookOver, 'the backup never took the VIP during the flood');
+    t.notMatch(r3.output(), /Entering MASTER STATE/, 'the backup stayed BACKUP');
     t.equal(r1.proc.exitCode, null, 'the daemon is alive');
     t.ok(lab.holds('r1', '192.0.2.200'), 'still holds the VIP');
     t.equal((r1.output().match(/Entering \w+ STATE/g) ?? []).length, transitionsBefore, 'no state transition');
