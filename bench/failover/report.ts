@@ -62,10 +62,10 @@ export function intervalTable(blocks: readonly BlockResult[], cpu: readonly CpuR
 
 export function cpuTable(cpu: readonly CpuResult[], label: string): string {
   const rows = [`${label}`,
-    `${pad('impl', 11)} ${lpad('CPU A (master) %', 17)} ${lpad('RSS A MiB', 10)} ${lpad('CPU B (backup) %', 17)} ${lpad('RSS B MiB', 10)} ${lpad('A sent pkt/s', 12)} ${lpad('held A/B', 9)} ${lpad('adverts from B', 15)} ${lpad('capture drops', 13)}  failures`];
+    `${pad('impl', 11)} ${lpad('CPU A (master) %', 17)} ${lpad('RSS A MiB', 10)} ${lpad('CPU B (backup) %', 17)} ${lpad('RSS B MiB', 10)} ${lpad('A sent pkt/s', 13)} ${lpad('held A/B', 9)} ${lpad('adverts from B', 15)} ${lpad('capture drops', 13)}  failures`];
   for (const c of cpu) {
     const mib = (kb: number | undefined): string => num((kb ?? NaN) / 1024, 1);
-    rows.push(`${pad(c.impl, 11)} ${lpad(num(c.cpuA ?? NaN, 2), 17)} ${lpad(mib(c.rssKbA), 10)} ${lpad(num(c.cpuB ?? NaN, 2), 17)} ${lpad(mib(c.rssKbB), 10)} ${lpad(num(c.txRateA ?? NaN, 0), 12)} ${lpad(`${c.heldA ?? '?'}/${c.heldB ?? '?'}`, 9)} ${lpad(String(c.advertsFromB ?? '?'), 15)} ${lpad(String(c.captureDrops ?? '?'), 13)}  ${c.failures.join('; ')}`);
+    rows.push(`${pad(c.impl, 11)} ${lpad(num(c.cpuA ?? NaN, 2), 17)} ${lpad(mib(c.rssKbA), 10)} ${lpad(num(c.cpuB ?? NaN, 2), 17)} ${lpad(mib(c.rssKbB), 10)} ${lpad(num(c.txRateA ?? NaN, 0), 13)} ${lpad(`${c.heldA ?? '?'}/${c.heldB ?? '?'}`, 9)} ${lpad(String(c.advertsFromB ?? '?'), 15)} ${lpad(String(c.captureDrops ?? '?'), 13)}  ${c.failures.join('; ')}`);
   }
   return rows.join('\n');
 }
