@@ -42,3 +42,31 @@ export interface DesiredTable {
 export interface DataPlane {
   apply(desired: DesiredTable): Promise<void>;
 }
+
+/** Field-by-field equality (cheaper than comparing serialisations of thousands of destinations). */
+export function sameDesiredTable(a: DesiredTable, b: DesiredTable): boolean {
+  if (a.services.length !== b.services.length) return false;
+  for (let i = 0; i < a.services.length; i++) {
+    const s = a.services[i]!;
+    const t = b.services[i]!;
+    if (
+      s.key !== t.key ||
+      s.family !== t.family ||
+      s.protocol !== t.protocol ||
+      s.address !== t.address ||
+      s.port !== t.port ||
+      s.fwmark !== t.fwmark ||
+      s.scheduler !== t.scheduler ||
+      s.persistenceTimeout !== t.persistenceTimeout ||
+      s.destinations.length !== t.destinations.length
+    ) {
+      return false;
+    }
+    for (let j = 0; j < s.destinations.length; j++) {
+      const d = s.destinations[j]!;
+      const e = t.destinations[j]!;
+      if (d.address !== e.address || d.port !== e.port || d.weight !== e.weight || d.forwarding !== e.forwarding) return false;
+    }
+  }
+  return true;
+}

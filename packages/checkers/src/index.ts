@@ -4,6 +4,8 @@ export * from './resolve.js';
 export * from './types.js';
 export * from './desired-table.js';
 export * from './scheduler.js';
+export * from './drift-histogram.js';
+export * from './sched-stats.js';
 export * from './epilog.js';
 export * from './rs-state.js';
 export * from './notify.js';

@@ -193,11 +193,23 @@ export class HealthStateMachine {
   }
 
   private stopped = false;
+  private version = 0;
+
+  /**
+   * Changes whenever the simulated table may have changed, so that the
+   * service can skip building and comparing the table after a state change
+   * that left it alone (the common case with thousands of checkers).
+   * The reload migration's direct writes happen before the first apply.
+   */
+  get tableVersion(): number {
+    return this.version;
+  }
 
   // ---- keepalived's ipvs_cmd, simulated -------------------------------
 
   /** @internal (reload migration) */
   addDest(d: DestNode): void {
+    this.version++;
     if (d.inhibit && d.set) d.tableWeight = realWeight(d.effectiveWeight);
     else if (!d.set) {
       d.set = true;
@@ -207,11 +219,13 @@ export class HealthStateMachine {
 
   /** @internal (reload migration) */
   delDest(d: DestNode, force = false): void {
+    this.version++;
     if (d.inhibit && !force) d.tableWeight = 0;
     else d.set = false;
   }
 
   private editDest(d: DestNode): void {
+    this.version++;
     if (d.set) d.tableWeight = realWeight(d.effectiveWeight);
   }
 
@@ -249,6 +263,7 @@ export class HealthStateMachine {
   /** init_services(): add the servers we believe in, then settle quorum. */
   initServices(): void {
     this.stopped = false;
+    this.version++;
     for (const vs of this.vss) {
       for (const rs of vs.rs) {
         if (rs.reloaded) {
@@ -392,6 +407,7 @@ export class HealthStateMachine {
       this.vsNotifies(vs, true);
     }
     this.stopped = true;
+    this.version++;
   }
 
   /** clear_services() with lvs_flush_on_stop disabled: remove what we added. */
@@ -415,6 +431,7 @@ export class HealthStateMachine {
       this.vsNotifies(vs, true);
     }
     this.stopped = true;
+    this.version++;
   }
 }
 

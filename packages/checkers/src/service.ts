@@ -12,11 +12,12 @@ import type { HealthCheckSettings } from './model.js';
 import { resolveVirtualServers, type ResolvedChecker } from './resolve.js';
 import { HealthStateMachine, type CheckerNode, type Effect, type StateEvent } from './rs-state.js';
 import { TimerHeap, withHardTimeout, type TimerHandle } from './scheduler.js';
-import type { DataPlane, DesiredTable } from './desired-table.js';
+import { sameDesiredTable, type DataPlane, type DesiredTable } from './desired-table.js';
 import { ExecNotifyRunner, FifoWriter, type NotifyRunner } from './notify.js';
 import { errorText, type CheckResult, type CheckerLogger } from './types.js';
 import { FileChecker, IPVS_WEIGHT_FAULT, fileStatus } from './file.js';
 import { FilePolicy } from './epilog.js';
+import { ScheduleStatsReporter } from './sched-stats.js';
 
 /** keepalived's BOOTSTRAP_DELAY: checkers start one second after startup (plus warmup). */
 export const BOOTSTRAP_DELAY_MS = 1000;
@@ -72,6 +73,9 @@ export class HealthCheckService {
   private dirty = false;
   private running = false;
   private lastApplied: DesiredTable | undefined;
+  /** machine.tableVersion of lastApplied (-1: nothing applied yet). */
+  private appliedVersion = -1;
+  private scheduleStats: ScheduleStatsReporter | undefined;
 
   constructor(
     private readonly settings: HealthCheckSettings,
@@ -107,6 +111,7 @@ export class HealthCheckService {
   /** init_services() + register_checkers_thread(). */
   async start(opts: ServiceStartOptions = {}): Promise<void> {
     this.running = true;
+    this.scheduleStats = ScheduleStatsReporter.fromEnv(this.heap);
     await this.readTrackedFiles();
     if (opts.prepare) this.carryOut(opts.prepare(this.machine));
     this.dispatch({ type: 'start' });
@@ -171,6 +176,8 @@ export class HealthCheckService {
 
   private stopProbes(): void {
     this.running = false;
+    this.scheduleStats?.close();
+    this.scheduleStats = undefined;
     this.heap.stop();
     for (const s of this.slots) s.built.checker.abort?.();
   }
@@ -285,19 +292,27 @@ export class HealthCheckService {
   private scheduleApply(): void {
     const dp = this.deps.dataPlane;
     if (!dp) return;
+    if (this.machine.tableVersion === this.appliedVersion) return; // a state change that left the table alone
     if (this.applying) {
       this.dirty = true;
       return;
     }
     const run = async (): Promise<void> => {
-      await Promise.resolve(); // never finish synchronously: `applying` must be set first
+      // After this turn's I/O callbacks: the transitions of one burst of probe results become one apply.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       do {
         this.dirty = false;
+        const version = this.machine.tableVersion;
+        if (version === this.appliedVersion) continue;
         const table = this.machine.desiredTable();
-        if (this.lastApplied && JSON.stringify(this.lastApplied) === JSON.stringify(table)) continue;
+        if (this.lastApplied && sameDesiredTable(this.lastApplied, table)) {
+          this.appliedVersion = version;
+          continue;
+        }
         try {
           await dp.apply(table);
           this.lastApplied = table;
+          this.appliedVersion = version;
         } catch (e) {
           this.deps.logger.info(`IPVS: failed to apply the virtual server table: ${errorText(e)}`);
         }

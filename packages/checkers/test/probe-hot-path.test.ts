@@ -7,6 +7,10 @@ import { DriftHistogram } from '../src/drift-histogram.js';
 import { resolveVirtualServers, type ResolvedChecker } from '../src/resolve.js';
 import type { CheckResult } from '../src/types.js';
 import { TcpChecker } from '../src/tcp.js';
+import { SCHED_STATS_ENV, ScheduleStatsReporter } from '../src/sched-stats.js';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const LABEL = '[127.0.0.1]:tcp:80';
 
@@ -128,4 +132,30 @@ t.test('TcpChecker: connect_timeout against a listener whose queue is full', asy
   // the same checker again: its deadline timer is re-armed for the new probe
   t.same(await c.check(), { ok: false, reason: `TCP connection to ${LABEL} timeout.` });
   c.abort();
+});
+
+t.test('schedule stats: off without the variable; SIGUSR2 writes a window and starts the next', async (t) => {
+  const listenersBefore = process.listenerCount('SIGUSR2');
+  t.equal(ScheduleStatsReporter.fromEnv(new TimerHeap(), {}), undefined);
+  const dir = mkdtempSync(join(tmpdir(), 'sched-stats-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'stats.json');
+  let now = 0;
+  const heap = new TimerHeap({ now: () => now });
+  const reporter = ScheduleStatsReporter.fromEnv(heap, { [SCHED_STATS_ENV]: file })!;
+  heap.schedule(5, () => undefined);
+  now = 12; // 7 ms late
+  await new Promise((r) => setTimeout(r, 20));
+  process.kill(process.pid, 'SIGUSR2');
+  await new Promise((r) => setTimeout(r, 50));
+  const first = JSON.parse(readFileSync(file, 'utf8'));
+  t.equal(first.pid, process.pid);
+  t.equal(first.drift.count, 1);
+  t.equal(first.drift.maxUs, 7000);
+  reporter.close();
+  const last = JSON.parse(readFileSync(file, 'utf8'));
+  t.equal(last.drift.count, 0, 'the signal started a new window');
+  t.equal(heap.drift, undefined, 'recording stops with the reporter');
+  t.equal(process.listenerCount('SIGUSR2'), listenersBefore, 'its signal handler is gone');
+  heap.stop();
 });
