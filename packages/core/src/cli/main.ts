@@ -280,8 +280,13 @@ async function lazyNative(): Promise<() => NativeBinding> {
 
 /** The daemon proper: the watchdog parent (loaded only when the daemon really starts). */
 async function startParent(ctx: StartContext): Promise<number> {
-  const [{ runParent }, { loadNative, CLONE_NEWNET }] = await Promise.all([import('../daemon/parent.js'), import('@keepalived-ts/native')]);
+  const [{ runParent }, { loadNative, CLONE_NEWNET }, { Rtnetlink }] = await Promise.all([
+    import('../daemon/parent.js'),
+    import('@keepalived-ts/native'),
+    import('@keepalived-ts/netlink-reflector'),
+  ]);
   return runParent(ctx, {
+    openAddressRemover: () => new Rtnetlink({ native: loadNative() }),
     onSignal: (signum, cb) => loadNative().onSignal(signum, cb),
     setNetworkNamespace: (name) => loadNative().setns(`/run/netns/${name}`, CLONE_NEWNET),
   });

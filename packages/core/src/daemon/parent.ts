@@ -15,6 +15,7 @@ import { pidFileHeldByLiveProcess, removePidFile, writePidFile } from '../proces
 import { Watchdog, type ChildSpec } from '../process/watchdog.js';
 import { childEntry } from './children.js';
 import { daemonPaths, type DaemonPaths } from './paths.js';
+import { releaseConfiguredVips, type AddressRemover } from './vip-release.js';
 import { closeStatusServer, startStatusServer } from './status-server.js';
 import { IMPLEMENTATION } from '../cli/version.js';
 
@@ -24,6 +25,8 @@ const SIGSTATS_CLEAR = 63; // SIGRTMAX-1
 
 export interface ParentDeps {
   configApi?: ConfigApi;
+  /** rtnetlink for releasing a dead VRRP child's VIPs (opened after entering the namespace). */
+  openAddressRemover?: () => AddressRemover & { close(): void };
   /** setns(2) into /run/netns/NAME for -s / net_namespace (native); absent in tests that do not need it. */
   setNetworkNamespace?: (name: string) => void;
   /** Real-time signals by number (native onSignal); absent in tests that do not need them. */
@@ -65,6 +68,11 @@ function rejectReason(tree: ConfigTree, config: KeepalivedConfig, diagnostics: r
   const servers = tree.statements.filter((s) => s.words[0] === 'virtual_server' && s.block).length;
   if (config.virtualServers.length < servers) return `${servers - config.virtualServers.length} virtual_server block(s) would be dropped by configuration errors`;
   return undefined;
+}
+
+function respawnScale(value: string | undefined): number {
+  const n = Number(value);
+  return value !== undefined && Number.isFinite(n) && n > 0 && n <= 1 ? n : 1;
 }
 
 /** Which children to run: -P / -C / --all, and keepalived's rule that a subsystem with no configuration does not start. */
@@ -131,13 +139,20 @@ export async function runParent(ctx: StartContext, deps: ParentDeps = {}): Promi
   const specs = wantedChildren(ctx, loaded.config, pidFiles);
   if (specs.length === 0) log.info('Warning - keepalived has no configuration to run');
 
+  // opened now, inside the namespace, so that a dead child's VIPs go without delay
+  const remover = specs.some((c) => c.role === 'vrrp') ? deps.openAddressRemover?.() : undefined;
   let resolveExit!: (code: number) => void;
   const exited = new Promise<number>((r) => (resolveExit = r));
   const watchdog = new Watchdog({
     children: specs,
     log: { info: (t) => log.info(t), error: (t) => log.alert(t) },
     dontRespawn: o.dontRespawn,
+    // test suites only: KEEPALIVED_TS_RESPAWN_SCALE=0.001 turns 60 s of backoff into 60 ms
+    restartDelayScale: respawnScale(process.env['KEEPALIVED_TS_RESPAWN_SCALE']),
     onTerminate: (code) => resolveExit(code),
+    onChildDied: (role) => {
+      if (role === 'vrrp' && remover) void releaseConfiguredVips(running, remover, log);
+    },
   });
 
   let running = loaded.config;
@@ -200,6 +215,7 @@ export async function runParent(ctx: StartContext, deps: ParentDeps = {}): Promi
   }), log);
   const code = await exited;
   await closeStatusServer(statusServer, pidFiles.status);
+  remover?.close();
 
   for (const [sig, fn] of handlers) process.off(sig, fn);
   for (const h of rt) h.stop();

@@ -30,8 +30,15 @@ export interface WatchdogOptions {
   hangTimeoutMs?: number;
   /** How long a stopping child may take before it is killed. */
   stopTimeoutMs?: number;
+  /**
+   * Multiplies keepalived's respawn delays (1 s .. 60 s). 1 in production;
+   * tests that kill a child a hundred times use a small factor.
+   */
+  restartDelayScale?: number;
   fork?: ForkFn;
   now?: () => number;
+  /** Called as soon as a child dies unexpectedly, before any respawn (the parent cleans up after it). */
+  onChildDied?: (role: ChildRole) => void;
   /** Called once when the daemon must end (permanent child error, -R death, or stop() finished). */
   onTerminate?: (exitCode: number) => void;
 }
@@ -207,6 +214,7 @@ export class Watchdog {
     if (this.stopping) return;
 
     const { role } = child.spec;
+    this.opts.onChildDied?.(role);
     const report = reportChildStatus(PROG_NAME[role], code, signal);
     for (const line of report.lines) this.opts.log.info(line);
     if (report.permanent) {
@@ -227,6 +235,6 @@ export class Watchdog {
     this.opts.log.info(`Restart of ${CHILD_LABEL[role]} process delayed ${delaySec} seconds to limit respawn rate`);
     child.restartTimer = setTimeout(() => {
       if (!this.stopping) this.spawn(child);
-    }, delaySec * 1000);
+    }, delaySec * 1000 * (this.opts.restartDelayScale ?? 1));
   }
 }
