@@ -165,3 +165,20 @@ t.test('-s with a namespace that does not exist: a clear error, exit 1', (t) => 
   t.match(r.stderr, /Unable to set network namespace ka-no-such-ns - exiting/);
   t.end();
 });
+
+t.test('children die with the parent (PDEATHSIG): kill -9 of the parent stops the VRRP child and frees the VIP', async (t) => {
+  const { readFileSync: rf } = await import('node:fs');
+  const stateConf = join(work, 'master.conf');
+  writeFileSync(stateConf, goodConf.replace('priority 100', 'priority 255'));
+  const p = spawn('ip', ['netns', 'exec', ns.name, ourKeepalived, '-n', '-G', '-f', stateConf, ...pidArgs('orphan')], { stdio: 'ignore' });
+  started.push(p);
+  const vrrpPid = join(work, 'orphan.vrrp.pid');
+  await waitFor('VRRP child', () => readPid(vrrpPid) !== undefined);
+  await waitFor('the VIP', () => ns.ip('-o', 'addr', 'show', 'dev', 'eth0').includes(' 192.0.2.200/'));
+  const child = readPid(vrrpPid)!;
+  p.kill('SIGKILL');
+  const gone = () => { try { return /^State:\s+Z/m.test(rf(`/proc/${child}/status`, 'utf8')); } catch { return true; } };
+  await waitFor('the orphaned VRRP child to end', gone);
+  await waitFor('the VIP to go', () => !ns.ip('-o', 'addr', 'show', 'dev', 'eth0').includes(' 192.0.2.200/'));
+  t.pass('the VRRP child ended and took its VIP with it');
+});
