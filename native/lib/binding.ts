@@ -56,6 +56,20 @@ export interface NativeBinding {
    * real-time signals Node's process.on() cannot name (SIGRTMIN+2, SIGRTMAX-1).
    */
   onSignal(signum: number, cb: (signum: number) => void): SignalHandle;
+  /**
+   * timerfd_create(2) with TFD_CLOEXEC | TFD_NONBLOCK. Optional: fakes and
+   * older builds lack the timerfd calls, and callers fall back to setTimeout.
+   */
+  timerfdCreate?(clockid: number): number;
+  /**
+   * timerfd_settime(2), one-shot (no interval). flags TFD_TIMER_ABSTIME makes
+   * sec/nsec a deadline on the fd's clock; 0 and 0 disarm.
+   */
+  timerfdSetTime?(fd: number, flags: number, sec: number, nsec: number): void;
+  /** read(2) of the expiration count; 0 when the timer has not expired (EAGAIN). */
+  timerfdRead?(fd: number): number;
+  /** clock_gettime(2) as [seconds, nanoseconds]. */
+  clockGetTime?(clockid: number): [number, number];
 }
 
 export interface SignalHandle {

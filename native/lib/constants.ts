@@ -100,6 +100,9 @@ export const SCHED_OTHER = 0;
 export const SCHED_FIFO = 1;
 export const SCHED_RR = 2;
 
+export const CLOCK_MONOTONIC = 1;
+export const TFD_TIMER_ABSTIME = 1;
+
 export const MCL_CURRENT = 1;
 export const MCL_FUTURE = 2;
 

@@ -9,3 +9,4 @@ export * from './fake.js';
 export * from './privilege.js';
 export * from './bpf.js';
 export * from './sockopt.js';
+export * from './timerfd.js';

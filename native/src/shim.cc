@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <ctime>
 #include <fcntl.h>
 #include <linux/filter.h>
 #include <net/if.h>
@@ -16,6 +17,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 #include <vector>
 
@@ -381,6 +383,48 @@ Napi::Value SetProcessName(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// timerfdCreate(clockid) -> fd, always TFD_CLOEXEC | TFD_NONBLOCK.
+Napi::Value TimerFdCreate(const Napi::CallbackInfo& info) {
+  int fd = timerfd_create(IntArg(info, 0), TFD_CLOEXEC | TFD_NONBLOCK);
+  if (fd < 0) return ThrowErrno(info.Env(), "timerfd_create", errno);
+  return Napi::Number::New(info.Env(), fd);
+}
+
+// timerfdSetTime(fd, flags, sec, nsec): one-shot (no interval); 0/0 disarms.
+// Seconds and nanoseconds travel apart: CLOCK_MONOTONIC in ns outgrows a
+// double's exact range after ~104 days of uptime.
+Napi::Value TimerFdSetTime(const Napi::CallbackInfo& info) {
+  itimerspec spec{};
+  spec.it_value.tv_sec = static_cast<time_t>(info[2].As<Napi::Number>().Int64Value());
+  spec.it_value.tv_nsec = static_cast<long>(info[3].As<Napi::Number>().Int64Value());
+  if (timerfd_settime(IntArg(info, 0), IntArg(info, 1), &spec, nullptr) < 0)
+    return ThrowErrno(info.Env(), "timerfd_settime", errno);
+  return info.Env().Undefined();
+}
+
+// timerfdRead(fd) -> expirations since the last read; 0 when none (EAGAIN).
+Napi::Value TimerFdRead(const Napi::CallbackInfo& info) {
+  uint64_t expirations = 0;
+  ssize_t n;
+  do n = read(IntArg(info, 0), &expirations, sizeof expirations);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    if (errno == EAGAIN) return Napi::Number::New(info.Env(), 0);
+    return ThrowErrno(info.Env(), "read", errno);
+  }
+  return Napi::Number::New(info.Env(), static_cast<double>(expirations));
+}
+
+// clockGetTime(clockid) -> [sec, nsec].
+Napi::Value ClockGetTime(const Napi::CallbackInfo& info) {
+  timespec ts{};
+  if (clock_gettime(IntArg(info, 0), &ts) < 0) return ThrowErrno(info.Env(), "clock_gettime", errno);
+  Napi::Array out = Napi::Array::New(info.Env(), 2);
+  out.Set(0u, Napi::Number::New(info.Env(), static_cast<double>(ts.tv_sec)));
+  out.Set(1u, Napi::Number::New(info.Env(), static_cast<double>(ts.tv_nsec)));
+  return out;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("socket", Napi::Function::New(env, Socket));
   exports.Set("close", Napi::Function::New(env, Close));
@@ -403,6 +447,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("ifNameToIndex", Napi::Function::New(env, IfNameToIndex));
   exports.Set("ifIndexToName", Napi::Function::New(env, IfIndexToName));
   exports.Set("onSignal", Napi::Function::New(env, OnSignalWatch));
+  exports.Set("timerfdCreate", Napi::Function::New(env, TimerFdCreate));
+  exports.Set("timerfdSetTime", Napi::Function::New(env, TimerFdSetTime));
+  exports.Set("timerfdRead", Napi::Function::New(env, TimerFdRead));
+  exports.Set("clockGetTime", Napi::Function::New(env, ClockGetTime));
   return exports;
 }
 
