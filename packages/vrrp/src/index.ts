@@ -14,3 +14,4 @@ export * from './timers/index.js';
 export * from './runtime/vrrp-daemon.js';
 export * from './runtime/instance-runtime.js';
 export { runVrrpChild } from './child/run.js';
+export * from './runtime/status.js';

@@ -167,6 +167,7 @@ export async function runVrrpChild(args: readonly string[], io: ChildIo = {}): P
         onReload: () => {
           if (!stopping) reload();
         },
+        onStatus: () => daemon.status(),
       });
     }
   });

@@ -70,6 +70,16 @@ export class InstanceRuntime implements VrrpEffects, PacketSink {
   private readonly advert: ReceivedAdvert = { priority: 0, srcAddr: '', maxAdverIntCs: 0 };
   private garpVips!: { vip: string; v6: boolean; target: GarpTarget }[];
   private garpVipSet!: Set<string>;
+  /** VIP adds sent to the kernel and not acknowledged yet. */
+  private vipAddsInFlight = 0;
+  /** GARP rounds held back until those adds are acknowledged. */
+  private garpRoundsWaiting = 0;
+  private readonly onVipAddSettled = (): void => {
+    if (--this.vipAddsInFlight > 0 || this.garpRoundsWaiting === 0) return;
+    const rounds = this.garpRoundsWaiting;
+    this.garpRoundsWaiting = 0;
+    this.sendGarpRounds(rounds);
+  };
 
   constructor(
     public cfg: ConfigVrrpInstance,
@@ -144,7 +154,7 @@ export class InstanceRuntime implements VrrpEffects, PacketSink {
     this.fsm.reconfigure(fsmConfigFor(cfg, config, { ourAddress: this.iface.srcAddr, logDetail: this.svc.detail }));
     if (vipsUp) {
       const added = diff(newAddrs, oldAddrs);
-      for (const e of added) this.kernel(this.svc.rtnl.addAddress(this.addressSpec(e, true)), IGNORED_ADD_ERRORS);
+      for (const e of added) this.addVip(e);
       for (const r of diff(cfg.virtualRoutes, old.virtualRoutes)) {
         const spec = this.routeSpec(r);
         if (spec) this.kernel(this.svc.rtnl.addRoute(spec), IGNORED_ADD_ERRORS);
@@ -234,9 +244,17 @@ export class InstanceRuntime implements VrrpEffects, PacketSink {
   }
 
   addVips(excluded: boolean): void {
-    for (const e of excluded ? this.cfg.virtualIpaddressExcluded : this.cfg.virtualIpaddress) {
-      this.kernel(this.svc.rtnl.addAddress(this.addressSpec(e, true)), IGNORED_ADD_ERRORS);
-    }
+    for (const e of excluded ? this.cfg.virtualIpaddressExcluded : this.cfg.virtualIpaddress) this.addVip(e);
+  }
+
+  /** True while VIP adds wait for the kernel's acknowledgement (GARPs wait with them). */
+  get vipAddsPending(): boolean {
+    return this.vipAddsInFlight > 0;
+  }
+
+  private addVip(e: IpAddressEntry): void {
+    this.vipAddsInFlight++;
+    this.kernel(this.svc.rtnl.addAddress(this.addressSpec(e, true)), IGNORED_ADD_ERRORS, this.onVipAddSettled);
   }
 
   removeVips(excluded: boolean): void {
@@ -260,21 +278,35 @@ export class InstanceRuntime implements VrrpEffects, PacketSink {
     }
   }
 
+  /**
+   * As keepalived, a gratuitous ARP goes out only once its address exists:
+   * while VIP adds are unacknowledged the rounds wait and leave right after
+   * the last ack (a neighbour that answers the GARP must find the address).
+   * The advert went out before the adds (the old master must drop the VIPs
+   * first), and waiting never blocks the loop or the advert timers.
+   */
   sendGarps(repeat: number): void {
+    if (this.svc.garp === undefined) return;
+    for (const g of this.garpVips) {
+      if (g.v6) g.target.router = this.svc.ipv6Forwarding(g.target.ifname);
+      if (this.svc.detail) {
+        this.svc.log.info(`(${this.name}) Sending/queueing ${g.v6 ? 'Unsolicited Neighbour Adverts' : 'gratuitous ARPs'} on ${g.target.ifname} for ${g.vip}`);
+      }
+    }
+    if (this.vipAddsInFlight > 0) this.garpRoundsWaiting += repeat;
+    else this.sendGarpRounds(repeat);
+  }
+
+  private sendGarpRounds(repeat: number): void {
     const garp = this.svc.garp;
     if (garp === undefined) return;
     for (let round = 0; round < repeat; round++) {
-      for (const g of this.garpVips) {
-        if (round === 0 && g.v6) g.target.router = this.svc.ipv6Forwarding(g.target.ifname);
-        if (round === 0 && this.svc.detail) {
-          this.svc.log.info(`(${this.name}) Sending/queueing ${g.v6 ? 'Unsolicited Neighbour Adverts' : 'gratuitous ARPs'} on ${g.target.ifname} for ${g.vip}`);
-        }
-        garp.send(g.target, g.vip, g.v6);
-      }
+      for (const g of this.garpVips) garp.send(g.target, g.vip, g.v6);
     }
   }
 
   cancelPendingGarps(): void {
+    this.garpRoundsWaiting = 0;
     this.svc.garp?.cancel(this.garpVipSet);
   }
 
@@ -303,12 +335,30 @@ export class InstanceRuntime implements VrrpEffects, PacketSink {
     else bumpVrrpStat(this.stats, 'pri_zero_sent');
   }
 
+  /** Each configured VIP and whether the kernel has it now (from the reflected address table). */
+  vipStatus(): { address: string; excluded: boolean; installed: boolean }[] {
+    const entry = (e: IpAddressEntry, excluded: boolean) => {
+      const ifindex = this.vipIfindex(e);
+      const want = parseAddress(e.address);
+      const installed = ifindex !== undefined && want !== null && this.svc.table.addresses({ ifindex }).some((a) => {
+        const have = parseAddress(a.address);
+        return have !== null && have.length === want.length && have.every((b, i) => b === want[i]);
+      });
+      return { address: `${e.address}/${e.prefixLength}`, excluded, installed };
+    };
+    return [
+      ...this.cfg.virtualIpaddress.map((e) => entry(e, false)),
+      ...this.cfg.virtualIpaddressExcluded.map((e) => entry(e, true)),
+    ];
+  }
+
   // ------------------------------------------------------------ helpers
 
-  private kernel(op: Promise<void>, ignored: ReadonlySet<string>): void {
+  private kernel(op: Promise<void>, ignored: ReadonlySet<string>, settled?: () => void): void {
     this.svc.pending(
-      op.catch((e: { code?: string; message?: string }) => {
+      op.then(settled, (e: { code?: string; message?: string }) => {
         if (!ignored.has(e.code ?? '')) this.svc.log.info(`(${this.name}) Netlink: ${e.message ?? String(e)}`);
+        settled?.();
       }),
     );
   }

@@ -34,7 +34,25 @@ export interface Tracked {
   up?: () => boolean;
   /** Valued objects (files): the fault and priority delta they impose. */
   effect?: () => { fault: boolean; delta: number };
+  /** Valued objects: the value read (for --status). */
+  value?: () => number;
 }
+
+/** One tracked object as `keepalived --status` shows it. */
+export interface TrackedStatus {
+  type: 'interface' | 'script' | 'file' | 'process';
+  name: string;
+  weight: number;
+  reverse: boolean;
+  /** Up/down objects: 'up' | 'down'; valued objects: the value read. */
+  status: 'up' | 'down' | number;
+  /** Puts the instance into FAULT (weight 0 and down, or a file value of -254). */
+  fault: boolean;
+  /** Its part of the effective priority. */
+  contribution: number;
+}
+
+const TRACKED_TYPE = { if: 'interface', script: 'script', file: 'file', process: 'process' } as const;
 
 /** The tracked objects of one instance; recomputes fault sources and the priority delta on any change. */
 export class InstanceTracking {
@@ -55,6 +73,20 @@ export class InstanceTracking {
   /** Fault source names this tracking may raise. */
   get sources(): string[] {
     return this.tracked.map((t) => `${t.kind}:${t.name}`);
+  }
+
+  /** What each tracked object contributes now (a read-only view; nothing is applied). */
+  describe(): TrackedStatus[] {
+    return this.tracked.map((t) => {
+      const base = { type: TRACKED_TYPE[t.kind], name: t.name, weight: t.weight, reverse: t.reverse };
+      if (t.effect) {
+        const e = t.effect();
+        return { ...base, status: t.value?.() ?? 0, fault: e.fault, contribution: e.delta };
+      }
+      const up = t.up!();
+      const fault = t.weight === 0 && (t.reverse ? up : !up);
+      return { ...base, status: up ? 'up' : 'down', fault, contribution: t.weight === 0 ? 0 : weightContribution(t.weight, t.reverse, up) };
+    });
   }
 
   tracksInterface(name: string): boolean {

@@ -25,6 +25,7 @@ import { sockKey } from './instance-config.js';
 import { InstanceRuntime, type ResolvedInterface, type RuntimeServices } from './instance-runtime.js';
 import { Notifier } from './notifier.js';
 import { SockPool } from './sockpool.js';
+import { buildVrrpStatus, type VrrpStatus } from './status.js';
 import { InstanceTracking, linkIsUp, ScriptTracker, watchInterfaces } from './track.js';
 
 export interface DaemonLog {
@@ -83,7 +84,7 @@ function primaryAddress(addrs: AddressInfo[], family: number): string | undefine
 export class VrrpDaemon {
   readonly instances: InstanceRuntime[] = [];
   readonly groups: VrrpSyncGroup[] = [];
-  private readonly timers = new RealTimerScheduler();
+  private readonly timers: RealTimerScheduler;
   private readonly pendingOps = new Set<Promise<unknown>>();
   private readonly scripts = new Map<string, ScriptTracker>();
   private readonly tracking = new Map<InstanceRuntime, InstanceTracking>();
@@ -106,6 +107,7 @@ export class VrrpDaemon {
 
   private constructor(private readonly opts: VrrpDaemonOptions) {
     this.config = opts.config;
+    this.timers = new RealTimerScheduler({ native: opts.native });
   }
 
   static async start(opts: VrrpDaemonOptions): Promise<VrrpDaemon> {
@@ -150,6 +152,20 @@ export class VrrpDaemon {
       },
       gnaRouterCheck: (ifname) => this.gnaChecks.get(ifname),
     };
+  }
+
+  /** The data of `keepalived --status` (answered on the parent's request; built only then). */
+  status(): VrrpStatus {
+    return buildVrrpStatus({
+      instances: this.instances,
+      tracking: (i) => this.tracking.get(i as InstanceRuntime)?.describe() ?? [],
+      groups: this.groups.map((g) => ({ name: g.name, state: g.state, members: g.members })),
+      timerSource: this.timers.source,
+      lateness: this.timers.lateness.snapshot(),
+      nowUs: this.timers.nowUs(),
+      wallMs: Date.now(),
+      pid: process.pid,
+    });
   }
 
   /** keepalived.data (SIGUSR1). */
@@ -336,7 +352,7 @@ export class VrrpDaemon {
       const weight = tf.weight ?? def.weight;
       const reverse = tf.reverse !== def.weightReverse;
       t.detach.push(tr.onChange(() => t.update()));
-      t.add({ kind: 'file', name: def.name, weight, reverse, effect: () => trackFileEffect(tr.status, weight, reverse) });
+      t.add({ kind: 'file', name: def.name, weight, reverse, effect: () => trackFileEffect(tr.status, weight, reverse), value: () => tr.status });
     }
     for (const tp of c.trackProcesses) {
       const def = config.trackProcesses.find((p) => p.name === tp.name);

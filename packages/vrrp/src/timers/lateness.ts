@@ -3,8 +3,8 @@
  * recording is allocation-free on the hot path.
  */
 export const LATENESS_BUCKET_BOUNDS_US: readonly number[] = [
-  50, 100, 250, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 250_000, 500_000,
-  1_000_000, Number.POSITIVE_INFINITY,
+  10, 20, 50, 100, 200, 500, 1_000, 1_500, 2_000, 3_000, 5_000, 10_000, 20_000, 50_000, 100_000,
+  250_000, 500_000, 1_000_000, Number.POSITIVE_INFINITY,
 ];
 
 export interface LatenessSnapshot {
