@@ -211,8 +211,8 @@ export class InstanceRuntime implements VrrpEffects, PacketSink {
     if (this.v6) {
       this.spec6.priority = priority;
       buildIPv6Advert(this.spec6, buf, 0);
-      if (this.cfg.unicast) for (const p of this.peers) this.transmit(() => sock.send(buf, p.text), p.text, priority);
-      else this.transmit(() => sock.send(buf, this.groupText), this.groupText, priority);
+      if (this.cfg.unicast) for (const p of this.peers) this.transmit(sock, buf, p.text, priority);
+      else this.transmit(sock, buf, this.groupText, priority);
     } else {
       const spec = this.spec4;
       spec.priority = priority;
@@ -223,19 +223,21 @@ export class InstanceRuntime implements VrrpEffects, PacketSink {
         for (const p of this.peers) {
           spec.dst = p.bytes;
           buildIPv4Advert(spec, buf, 0);
-          this.transmit(() => sock.sendDatagram(buf, p.text), p.text, priority);
+          this.transmit(sock, buf, p.text, priority);
         }
       } else {
         buildIPv4Advert(spec, buf, 0);
-        this.transmit(() => sock.sendDatagram(buf, this.groupText), this.groupText, priority);
+        this.transmit(sock, buf, this.groupText, priority);
       }
     }
     bumpVrrpStat(this.stats, 'advert_sent');
   }
 
-  private transmit(send: () => number, dst: string, priority: number): void {
+  /** No closure per advert: this runs for every advert of every instance. */
+  private transmit(sock: PooledSocket['socket'], buf: Buffer, dst: string, priority: number): void {
     try {
-      send();
+      if (this.v6) sock.send(buf, dst);
+      else sock.sendDatagram(buf, dst);
     } catch (e) {
       // keepalived stays quiet about ENETUNREACH for a priority 0 advert on a downed interface.
       if (priority === 0 && (e as { code?: string }).code === 'ENETUNREACH') return;
