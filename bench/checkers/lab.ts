@@ -14,11 +14,11 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
-/** utime + stime of pid, in seconds. */
-export function cpuSeconds(pid: number): number {
+/** utime and stime of pid, in seconds. */
+export function cpuSeconds(pid: number): { user: number; system: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / CLK_TCK; // stat(5) fields 14 and 15; f[0] is field 3
+  return { user: Number(f[11]) / CLK_TCK, system: Number(f[12]) / CLK_TCK }; // stat(5) fields 14, 15; f[0] is field 3
 }
 
 /** Nanoseconds pid has spent runnable but waiting for a CPU (schedstat's second field). */

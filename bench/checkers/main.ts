@@ -84,7 +84,8 @@ async function measure(lab: CheckerLab, scenario: string, impl: Impl, conf: stri
     const q1 = runQueueWaitNs(pid);
     const wall = (performance.now() - t0) / 1000;
     const wire = await lab.listenerCommand<{ tcp: KindFigures; http: KindFigures }>('report');
-    res.cpuPercent = ((c1 - c0) / wall) * 100;
+    res.cpuPercent = ((c1.user + c1.system - c0.user - c0.system) / wall) * 100;
+    res.userPercent = ((c1.user - c0.user) / wall) * 100;
     res.rssKb = rssKb(pid);
     res.runQueuePercent = ((q1 - q0) / 1e9 / wall) * 100;
     res.windowSeconds = wall;

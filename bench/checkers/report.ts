@@ -14,6 +14,8 @@ export interface RunFigures {
   /** Why there are no figures (e.g. keepalived cannot run without IPVS). */
   unavailable?: string;
   cpuPercent?: number;
+  /** The user-space part of cpuPercent (the rest is kernel time: connect, close, epoll). */
+  userPercent?: number;
   rssKb?: number;
   /** Share of the window the checker child was runnable but waited for a CPU (other load on the host). */
   runQueuePercent?: number;
@@ -40,6 +42,7 @@ function cell(r: RunFigures | undefined, f: (r: RunFigures) => string): string {
 export function scenarioTable(title: string, ours: RunFigures | undefined, ka: RunFigures | undefined): string {
   const rows: Array<[string, (r: RunFigures) => string]> = [
     ['checker child CPU, % of one core', (r) => (r.cpuPercent ?? NaN).toFixed(1)],
+    ['  of which user / system', (r) => `${(r.userPercent ?? NaN).toFixed(1)} / ${((r.cpuPercent ?? NaN) - (r.userPercent ?? NaN)).toFixed(1)}`],
     ['checker child RSS, MiB', (r) => ((r.rssKb ?? NaN) / 1024).toFixed(1)],
     ['waited for a CPU, % of the window', (r) => (r.runQueuePercent ?? NaN).toFixed(1)],
     ['TCP_CHECK probes/s (servers seen)', (r) => (r.tcp && r.tcp.connections ? `${r.tcp.perSecond} (${r.tcp.servers})` : '-')],

@@ -14,6 +14,8 @@
 #   SCENARIOS=tcp,mixed (also: http)  IMPLS=ours,keepalived  KEEPALIVED=/usr/sbin/keepalived
 #   NICE=0 (e.g. -10: the bench, its listener and both daemons ahead of other load on a shared
 #          host; the table's "waited for a CPU" row shows how much other load there was)
+#   RT_PRIORITY= (e.g. 10: everything under SCHED_RR, as keepalived's checker_rt_priority would put
+#          its checker; on a busy shared host this separates our own lateness from other load's)
 #   OURS_NODE_ARGS='--cpu-prof --cpu-prof-dir=DIR' (profile our parent and checker child)
 #   VM=1 (inside the IPVS VM; VM_TIMEOUT, VM_MEM as for vm-run)  KEEP=1 (keep configs and logs)
 # Needs root; the namespace and every process it starts are removed on exit.
@@ -23,8 +25,10 @@ if [ "$(id -u)" -ne 0 ]; then echo "bench/checkers: needs root (network namespac
 npx --no-install tsc -b bench >/dev/null || true
 test -f bench/dist/checkers/main.js || { echo "bench/checkers: build failed"; exit 1; }
 test -f packages/core/dist/src/cli/main.js || { echo "bench/checkers: bin/keepalived is not built (npx tsc -b)"; exit 1; }
+PRIO=(nice -n "${NICE:-0}")
+if [ -n "${RT_PRIORITY:-}" ]; then PRIO=(chrt -r "$RT_PRIORITY"); fi
 if [ "${VM:-0}" = 1 ]; then
   conformance/vm/setup.sh >/dev/null
-  VM_RUN=1 VM_TIMEOUT=${VM_TIMEOUT:-1800} VM_MEM=${VM_MEM:-2048} exec conformance/vm/vm-run nice -n "${NICE:-0}" node bench/dist/checkers/main.js
+  VM_RUN=1 VM_TIMEOUT=${VM_TIMEOUT:-1800} VM_MEM=${VM_MEM:-2048} exec conformance/vm/vm-run "${PRIO[@]}" node bench/dist/checkers/main.js
 fi
-exec nice -n "${NICE:-0}" node bench/dist/checkers/main.js
+exec "${PRIO[@]}" node bench/dist/checkers/main.js

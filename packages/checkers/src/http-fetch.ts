@@ -31,6 +31,8 @@ export interface HttpFetchOptions {
   tlsFiles?: TlsClientFiles;
   /** Called with every received chunk (genhash -v). */
   onChunk?: (chunk: Buffer) => void;
+  /** false: skip the MD5 (md5 is then ''); a check without a digest does not need it. Default true. */
+  digest?: boolean;
 }
 
 export interface HttpFetchResponse {
@@ -141,7 +143,7 @@ export async function httpFetch(o: HttpFetchOptions): Promise<HttpFetchResult> {
     const bodyParts: Buffer[] = [];
     let kept = 0;
     let rxBytes = 0;
-    const md5 = createHash('md5');
+    const md5 = o.digest === false ? undefined : createHash('md5');
     let first = true;
     for (;;) {
       let chunk: Buffer | null;
@@ -176,7 +178,7 @@ export async function httpFetch(o: HttpFetchOptions): Promise<HttpFetchResult> {
         const room = contentLength === undefined ? bodyChunk.length : Math.max(0, contentLength - rxBytes);
         const digestPart = bodyChunk.subarray(0, Math.min(room, bodyChunk.length));
         if (digestPart.length) {
-          md5.update(digestPart);
+          md5?.update(digestPart);
           if (kept < MAX_KEEP) {
             bodyParts.push(digestPart);
             kept += digestPart.length;
@@ -193,7 +195,7 @@ export async function httpFetch(o: HttpFetchOptions): Promise<HttpFetchResult> {
       contentLength,
       rxBytes,
       body: Buffer.concat(bodyParts),
-      md5: md5.digest('hex'),
+      md5: md5 ? md5.digest('hex') : '',
     };
   } finally {
     conv.close();

@@ -124,6 +124,7 @@ export class HttpChecker implements HealthChecker {
       ssl: s.type === 'SSL_GET',
       sni: s.enableSni ?? false,
       tlsFiles: this.tlsFiles,
+      digest: url.digest !== undefined,
     });
     const fail = (stage: string): CheckResult => ({ ok: false, reason: `${stage} server ${this.rsLabel}.` });
     if (!res.ok) return fail(res.stage);

@@ -40,7 +40,7 @@ export function tcpConnect(o: ConnectOptions): Promise<Socket> {
       family: o.dst.family,
       localAddress: o.bindIp,
       localPort: o.bindPort,
-      noDelay: true,
+      // no TCP_NODELAY, like keepalived: requests go out in one write, then we wait for the answer
     });
     const timer = setTimeout(() => {
       sock.destroy();

@@ -1,6 +1,7 @@
 import { Socket, type TcpSocketConnectOpts } from 'node:net';
 import type { ResolvedChecker } from './resolve.js';
 import type { CheckResult, HealthChecker } from './types.js';
+import { RawConnectAttempt, rawConnectAvailable } from './raw-connect.js';
 
 const SUCCESS: CheckResult = Object.freeze({ ok: true });
 const kChecker = Symbol('tcpChecker');
@@ -18,10 +19,13 @@ function onProbeError(this: ProbeSocket): void {
  * TCP_CHECK: a connect() that completes is success. This is the hot path of
  * large configurations (thousands of probes a second), so a probe allocates
  * only its socket: results are preallocated, listeners are shared, and the
- * connect deadline is one timer per checker re-armed with refresh().
+ * connect deadline is one timer per checker re-armed with refresh(), and
+ * where Node allows it the socket is a bare libuv handle (raw-connect.ts).
  * Like keepalived, no TCP_NODELAY and a plain close() (FIN) after connecting.
  */
 export class TcpChecker implements HealthChecker {
+  /** Checkers built while this is false use net.Socket even where the bare handle works (tests). */
+  static preferRawConnect = true;
   readonly type = 'TCP_CHECK' as const;
   readonly hardTimeoutMs: number;
   private readonly connectOptions: TcpSocketConnectOpts;
@@ -31,8 +35,12 @@ export class TcpChecker implements HealthChecker {
   private done: ((r: CheckResult) => void) | undefined;
   /** Armed at each probe start; a probe that is no longer in flight ignores it. */
   private deadline: NodeJS.Timeout | undefined;
+  private readonly raw: RawConnectAttempt | undefined;
   private readonly onDeadline = (): void => {
-    if (this.sock) this.settle(this.sock, false, true);
+    if (this.raw?.inFlight) {
+      this.raw.cancel();
+      this.deliver(this.timedOut);
+    } else if (this.sock) this.settle(this.sock, false, true);
   };
 
   constructor(
@@ -49,6 +57,18 @@ export class TcpChecker implements HealthChecker {
     };
     this.failed = Object.freeze({ ok: false, reason: `TCP connection to ${label} failed.` });
     this.timedOut = Object.freeze({ ok: false, reason: `TCP connection to ${label} timeout.` });
+    if (TcpChecker.preferRawConnect && rawConnectAvailable()) {
+      const d = cfg.dst;
+      this.raw = new RawConnectAttempt(
+        { ip: d.ip, port: d.port, family: d.family, bindIp: cfg.bindIp, bindPort: cfg.bindPort },
+        (connected) => this.deliver(connected ? SUCCESS : this.failed),
+      );
+    }
+  }
+
+  /** Whether probes use the bare libuv handle. */
+  get rawConnect(): boolean {
+    return this.raw !== undefined;
   }
 
   check(): Promise<CheckResult> {
@@ -57,15 +77,19 @@ export class TcpChecker implements HealthChecker {
 
   /** One probe; `done` is called exactly once unless abort() comes first. */
   start(done: (r: CheckResult) => void): void {
-    if (this.sock) this.abort();
+    if (this.sock || this.raw?.inFlight) this.abort();
     this.done = done;
+    if (this.deadline) this.deadline.refresh();
+    else this.deadline = setTimeout(this.onDeadline, this.cfg.timing.connectTimeoutMs).unref();
+    if (this.raw) {
+      this.raw.start();
+      return;
+    }
     const sock: ProbeSocket = new Socket();
     sock[kChecker] = this;
     sock.on('connect', onProbeConnect);
     sock.on('error', onProbeError);
     this.sock = sock;
-    if (this.deadline) this.deadline.refresh();
-    else this.deadline = setTimeout(this.onDeadline, this.cfg.timing.connectTimeoutMs).unref();
     try {
       sock.connect(this.connectOptions);
     } catch {
@@ -79,12 +103,17 @@ export class TcpChecker implements HealthChecker {
     this.sock = undefined;
     sock[kChecker] = undefined;
     sock.destroy();
-    const done = this.done!;
+    this.deliver(connected ? SUCCESS : timeout ? this.timedOut : this.failed);
+  }
+
+  private deliver(result: CheckResult): void {
+    const done = this.done;
     this.done = undefined;
-    done(connected ? SUCCESS : timeout ? this.timedOut : this.failed);
+    done?.(result);
   }
 
   abort(): void {
+    this.raw?.cancel();
     const sock = this.sock;
     this.sock = undefined;
     this.done = undefined;

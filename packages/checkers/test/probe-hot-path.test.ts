@@ -7,6 +7,7 @@ import { DriftHistogram } from '../src/drift-histogram.js';
 import { resolveVirtualServers, type ResolvedChecker } from '../src/resolve.js';
 import type { CheckResult } from '../src/types.js';
 import { TcpChecker } from '../src/tcp.js';
+import { rawConnectAvailable } from '../src/raw-connect.js';
 import { SCHED_STATS_ENV, ScheduleStatsReporter } from '../src/sched-stats.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -79,60 +80,71 @@ t.test('DriftHistogram percentiles, early starts and reset', async (t) => {
   t.equal(h.summary().count, 0);
 });
 
-t.test('TcpChecker.start: done once with keepalived\'s texts; abort silences it', async (t) => {
-  const server = net.createServer((s) => s.end());
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  t.teardown(() => server.close());
-  const port = (server.address() as AddressInfo).port;
-  const c = new TcpChecker(tcpResolved(port), LABEL);
-  const results: CheckResult[] = [];
-  await new Promise<void>((r) => c.start((res) => (results.push(res), r())));
-  await new Promise<void>((r) => c.start((res) => (results.push(res), r())));
-  t.same(results, [{ ok: true }, { ok: true }], 'the checker is reusable probe after probe');
-
-  const closed = net.createServer();
-  await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
-  const closedPort = (closed.address() as AddressInfo).port;
-  await new Promise<void>((r) => closed.close(() => r()));
-  const refused = new TcpChecker(tcpResolved(closedPort), LABEL);
-  t.same(await refused.check(), { ok: false, reason: `TCP connection to ${LABEL} failed.` });
-
-  let called = 0;
-  const aborted = new TcpChecker(tcpResolved(port), LABEL);
-  aborted.start(() => called++);
-  aborted.abort();
-  await new Promise((r) => setTimeout(r, 50));
-  t.equal(called, 0, 'no result after abort');
-  t.same(await aborted.check(), { ok: true }, 'usable after abort');
-  aborted.abort();
+t.test('the bare libuv TCP handle is available on this Node (else TCP_CHECK falls back to net.Socket)', async (t) => {
+  t.ok(rawConnectAvailable(), process.version);
 });
 
-t.test('TcpChecker: connect_timeout against a listener whose queue is full', async (t) => {
-  // A listener that never accepts, with backlog 0: once its queue is full, SYNs are dropped.
-  const py = spawn('python3', [
-    '-c',
-    'import socket,sys,time\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\n' +
-      'print(s.getsockname()[1],flush=True)\ntime.sleep(30)',
-  ]);
-  t.teardown(() => py.kill());
-  const port = await new Promise<number>((r) => py.stdout.once('data', (d: Buffer) => r(Number(d.toString()))));
-  const fillers: net.Socket[] = [];
-  t.teardown(() => fillers.forEach((s) => s.destroy()));
-  for (let i = 0; i < 3; i++) {
-    const s = net.connect(port, '127.0.0.1');
-    s.on('error', () => undefined);
-    fillers.push(s);
-  }
-  await new Promise((r) => setTimeout(r, 100));
-  const c = new TcpChecker(tcpResolved(port, 0.3), LABEL);
-  const t0 = performance.now();
-  const r = await c.check();
-  t.same(r, { ok: false, reason: `TCP connection to ${LABEL} timeout.` });
-  t.ok(performance.now() - t0 >= 290, 'not before connect_timeout');
-  // the same checker again: its deadline timer is re-armed for the new probe
-  t.same(await c.check(), { ok: false, reason: `TCP connection to ${LABEL} timeout.` });
-  c.abort();
-});
+for (const mode of ['raw handle', 'net.Socket'] as const) {
+  t.test(`${mode}: TcpChecker.start: done once with keepalived's texts; abort silences it`, async (t) => {
+    TcpChecker.preferRawConnect = mode === 'raw handle';
+    t.teardown(() => void (TcpChecker.preferRawConnect = true));
+    const server = net.createServer((s) => s.end());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    t.teardown(() => server.close());
+    const port = (server.address() as AddressInfo).port;
+    const c = new TcpChecker(tcpResolved(port), LABEL);
+    t.equal(c.rawConnect, mode === 'raw handle' && rawConnectAvailable());
+    const results: CheckResult[] = [];
+    await new Promise<void>((r) => c.start((res) => (results.push(res), r())));
+    await new Promise<void>((r) => c.start((res) => (results.push(res), r())));
+    t.same(results, [{ ok: true }, { ok: true }], 'the checker is reusable probe after probe');
+
+    const closed = net.createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const closedPort = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const refused = new TcpChecker(tcpResolved(closedPort), LABEL);
+    t.same(await refused.check(), { ok: false, reason: `TCP connection to ${LABEL} failed.` });
+
+    let called = 0;
+    const aborted = new TcpChecker(tcpResolved(port), LABEL);
+    aborted.start(() => called++);
+    aborted.abort();
+    await new Promise((r) => setTimeout(r, 50));
+    t.equal(called, 0, 'no result after abort');
+    t.same(await aborted.check(), { ok: true }, 'usable after abort');
+    aborted.abort();
+  });
+
+  t.test(`${mode}: TcpChecker: connect_timeout against a listener whose queue is full`, async (t) => {
+    TcpChecker.preferRawConnect = mode === 'raw handle';
+    t.teardown(() => void (TcpChecker.preferRawConnect = true));
+    // A listener that never accepts, with backlog 0: once its queue is full, SYNs are dropped.
+    const py = spawn('python3', [
+      '-c',
+      'import socket,sys,time\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\n' +
+        'print(s.getsockname()[1],flush=True)\ntime.sleep(30)',
+    ]);
+    t.teardown(() => py.kill());
+    const port = await new Promise<number>((r) => py.stdout.once('data', (d: Buffer) => r(Number(d.toString()))));
+    const fillers: net.Socket[] = [];
+    t.teardown(() => fillers.forEach((s) => s.destroy()));
+    for (let i = 0; i < 3; i++) {
+      const s = net.connect(port, '127.0.0.1');
+      s.on('error', () => undefined);
+      fillers.push(s);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    const c = new TcpChecker(tcpResolved(port, 0.3), LABEL);
+    const t0 = performance.now();
+    const r = await c.check();
+    t.same(r, { ok: false, reason: `TCP connection to ${LABEL} timeout.` });
+    t.ok(performance.now() - t0 >= 290, 'not before connect_timeout');
+    // the same checker again: its deadline timer is re-armed for the new probe
+    t.same(await c.check(), { ok: false, reason: `TCP connection to ${LABEL} timeout.` });
+    c.abort();
+  });
+}
 
 t.test('schedule stats: off without the variable; SIGUSR2 writes a window and starts the next', async (t) => {
   const listenersBefore = process.listenerCount('SIGUSR2');
