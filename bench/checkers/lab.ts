@@ -10,6 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 
+/** Timeouts stretch inside the TCG VM, where node runs 10-20x slower. */
+export const SLOWDOWN = process.env.VM_RUN ? 15 : 1;
+
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
@@ -97,7 +100,7 @@ export class CheckerLab {
       if (w) w(line);
       else this.answers.push(line);
     });
-    const first = await this.nextLine(10_000);
+    const first = await this.nextLine(10_000 * SLOWDOWN);
     if (!first.includes('listening')) throw new Error(`listener did not start: ${first}`);
   }
 
@@ -115,7 +118,7 @@ export class CheckerLab {
 
   async listenerCommand<T>(cmd: 'mark' | 'report'): Promise<T> {
     this.listener!.stdin!.write(`${cmd}\n`);
-    return JSON.parse(await this.nextLine(10_000)) as T;
+    return JSON.parse(await this.nextLine(10_000 * SLOWDOWN)) as T;
   }
 
   /** Starts `impl -n -l -G -C -f conf` in the namespace with its own pid files. */
@@ -158,7 +161,7 @@ export class CheckerLab {
     if (p.exitCode !== null || p.signalCode !== null) return;
     const exited = new Promise<void>((r) => p.once('exit', () => r()));
     p.kill('SIGTERM');
-    const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+    const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs * SLOWDOWN);
     await exited;
     clearTimeout(t);
   }

@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import type { ScheduleStatsSnapshot } from '@keepalived-ts/checkers';
 import { benchConfig, type BenchConfig } from './config.js';
-import { CheckerLab, cpuSeconds, rssKb, runQueueWaitNs, running, sleep, type Impl } from './lab.js';
+import { CheckerLab, SLOWDOWN, cpuSeconds, rssKb, runQueueWaitNs, running, sleep, type Impl } from './lab.js';
 import { scenarioTable, targetLines, type KindFigures, type RunFigures } from './report.js';
 
 const env = process.env;
@@ -29,6 +29,8 @@ const base: Omit<BenchConfig, 'tcp' | 'http'> = {
 const SCENARIOS = (env.SCENARIOS ?? 'tcp,mixed').split(',').filter(Boolean);
 const IMPLS = (env.IMPLS ?? 'ours,keepalived').split(',').filter(Boolean);
 const KEEPALIVED = env.KEEPALIVED ?? '/usr/sbin/keepalived';
+/** Another build of ours (e.g. a checkout of an older commit) to compare with. */
+const OURS_BIN = env.OURS_BIN ?? 'bin/keepalived';
 const KEEP = env.KEEP === '1';
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
 
@@ -36,7 +38,7 @@ function implOf(name: string): Impl {
   if (name === 'ours') {
     // OURS_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p": the watchdog forks the child with the same node options
     const nodeArgs = (env.OURS_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    return { name: 'ours', command: [process.execPath, ...nodeArgs, 'bin/keepalived'] };
+    return { name: 'ours', command: [process.execPath, ...nodeArgs, OURS_BIN] };
   }
   if (name === 'keepalived') return { name: 'keepalived', command: [KEEPALIVED] };
   throw new Error(`unknown implementation ${name}`);
@@ -62,6 +64,13 @@ function scenarioConfig(name: string): BenchConfig {
   throw new Error(`unknown scenario ${name}`);
 }
 
+async function waitForFile(path: string, timeoutMs: number): Promise<boolean> {
+  for (const t0 = performance.now(); performance.now() - t0 < timeoutMs; await sleep(50)) {
+    if (existsSync(path)) return true;
+  }
+  return false;
+}
+
 async function measure(lab: CheckerLab, scenario: string, impl: Impl, conf: string): Promise<RunFigures> {
   const res: RunFigures = { scenario, impl: impl.name };
   if (impl.name === 'keepalived') {
@@ -70,11 +79,13 @@ async function measure(lab: CheckerLab, scenario: string, impl: Impl, conf: stri
   }
   const d = lab.start(impl, conf, `${scenario}-${impl.name}`);
   try {
-    const pid = await lab.checkerPid(d, 30_000);
+    const pid = await lab.checkerPid(d, 30_000 * SLOWDOWN);
     log(`  ${impl.name}: checker child ${pid}; settling ${SETTLE} s`);
     await sleep(SETTLE * 1000);
     if (!running(pid)) throw new Error(`${impl.name}: checker child exited (log ${d.logFile})`);
-    if (impl.name === 'ours') process.kill(pid, 'SIGUSR2'); // starts the scheduler's window
+    // The stats file appears when the child's SIGUSR2 handler exists (without one the signal would end it).
+    const schedStats = impl.name === 'ours' && (await waitForFile(d.statsFile, 30_000 * SLOWDOWN));
+    if (schedStats) process.kill(pid, 'SIGUSR2'); // starts the scheduler's window
     await lab.listenerCommand('mark');
     const c0 = cpuSeconds(pid);
     const q0 = runQueueWaitNs(pid);
@@ -91,10 +102,10 @@ async function measure(lab: CheckerLab, scenario: string, impl: Impl, conf: stri
     res.windowSeconds = wall;
     res.tcp = wire.tcp;
     res.http = wire.http;
-    if (impl.name === 'ours') {
+    if (schedStats) {
       const before = existsSync(d.statsFile) ? readFileSync(d.statsFile, 'utf8') : '';
       process.kill(pid, 'SIGUSR2');
-      for (let i = 0; i < 100; i++) {
+      for (let i = 0; i < 100 * SLOWDOWN; i++) {
         await sleep(20);
         const now = existsSync(d.statsFile) ? readFileSync(d.statsFile, 'utf8') : '';
         if (now && now !== before && now.endsWith('\n')) {
@@ -131,7 +142,8 @@ async function main(): Promise<void> {
     await lab.destroy(KEEP);
     if (KEEP) log(`files kept in ${lab.dir}`);
   }
-  console.log(`bench/checkers: window ${SECONDS} s after ${SETTLE} s of settling; ${process.env.VM_RUN ? 'inside the IPVS VM (TCG: slow, compare ratios)' : 'host'}`);
+  const where = process.env.VM_RUN ? 'inside the IPVS VM (TCG: slow, compare ratios)' : 'host';
+  console.log(`bench/checkers: window ${SECONDS} s after ${SETTLE} s of settling; ${where}; ours = ${OURS_BIN}`);
   console.log('wire drift: interval between two probes of one server minus delay_loop, as the server sees it (includes the probe\'s own duration)');
   console.log('scheduler drift: probe start minus its scheduled start, from the checker\'s timer heap (KEEPALIVED_TS_SCHED_STATS)');
   for (const scenario of SCENARIOS) {

@@ -17,6 +17,7 @@
 #   RT_PRIORITY= (e.g. 10: everything under SCHED_RR, as keepalived's checker_rt_priority would put
 #          its checker; on a busy shared host this separates our own lateness from other load's)
 #   OURS_NODE_ARGS='--cpu-prof --cpu-prof-dir=DIR' (profile our parent and checker child)
+#   OURS_BIN=bin/keepalived (another build of ours to compare with, e.g. a copy at an older commit)
 #   VM=1 (inside the IPVS VM; VM_TIMEOUT, VM_MEM as for vm-run)  KEEP=1 (keep configs and logs)
 # Needs root; the namespace and every process it starts are removed on exit.
 set -euo pipefail

@@ -2,7 +2,8 @@
  * Benchmark hook, off unless KEEPALIVED_TS_SCHED_STATS names a file: probe
  * start lateness is then recorded, and SIGUSR2 writes the figures since the
  * previous SIGUSR2 to that file as one JSON object and starts a new window
- * (the service also writes it when it stops). keepalived's checker process
+ * (the file appears, empty, once the handler is in place; the service also
+ * writes it when it stops). keepalived's checker process
  * has no SIGUSR2 action, so the signal is free for this.
  */
 import { writeFileSync } from 'node:fs';
@@ -30,6 +31,9 @@ export class ScheduleStatsReporter {
   ) {
     heap.drift = this.histogram;
     process.on('SIGUSR2', this.onSignal);
+    // An (empty) file at once: whoever signals can wait for it, since before the handler
+    // exists SIGUSR2 would end the process.
+    this.write();
   }
 
   static fromEnv(heap: TimerHeap, env: NodeJS.ProcessEnv = process.env): ScheduleStatsReporter | undefined {

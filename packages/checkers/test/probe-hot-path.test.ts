@@ -155,6 +155,7 @@ t.test('schedule stats: off without the variable; SIGUSR2 writes a window and st
   let now = 0;
   const heap = new TimerHeap({ now: () => now });
   const reporter = ScheduleStatsReporter.fromEnv(heap, { [SCHED_STATS_ENV]: file })!;
+  t.equal(JSON.parse(readFileSync(file, 'utf8')).drift.count, 0, 'written at once: the handler is in place');
   heap.schedule(5, () => undefined);
   now = 12; // 7 ms late
   await new Promise((r) => setTimeout(r, 20));
