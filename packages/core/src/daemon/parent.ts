@@ -64,10 +64,20 @@ function rejectReason(tree: ConfigTree, config: KeepalivedConfig, diagnostics: r
   const built = new Set(config.vrrpInstances.map((i) => i.name));
   const written = tree.statements.filter((s) => s.words[0] === 'vrrp_instance' && s.block);
   const lost = written.filter((s) => s.words[1] !== undefined && !built.has(s.words[1]));
-  if (lost.length) return `vrrp_instance ${lost.map((s) => s.words[1]).join(', ')} would be dropped by configuration errors`;
+  if (lost.length) return `vrrp_instance ${nameList(lost.map((s) => s.words[1]!))} would be dropped by configuration errors`;
   const servers = tree.statements.filter((s) => s.words[0] === 'virtual_server' && s.block).length;
   if (config.virtualServers.length < servers) return `${servers - config.virtualServers.length} virtual_server block(s) would be dropped by configuration errors`;
   return undefined;
+}
+
+/**
+ * A few names, then a count: one error can drop every instance (keepalived's
+ * vrrp_complete_init gives up on the first bad one), and a log line naming
+ * hundreds would be wrapped over many lines.
+ */
+function nameList(names: readonly string[], shown = 5): string {
+  if (names.length <= shown) return names.join(', ');
+  return `${names.slice(0, shown).join(', ')} and ${names.length - shown} more`;
 }
 
 function respawnScale(value: string | undefined): number {
