@@ -2,6 +2,7 @@ import t from 'tap';
 import { LatenessHistogram, timerExpiredLateMessage } from '../src/timers/lateness.js';
 import { ManualScheduler } from '../src/timers/manual-scheduler.js';
 import { RealTimerScheduler } from '../src/timers/real-scheduler.js';
+import { QueuedTimer, TimerQueue } from '../src/timers/timer-queue.js';
 import { createFakeNative, loadNative } from '@keepalived-ts/native';
 
 t.test('manual scheduler: order by due time, then arming order; clock set to due time', (t) => {
@@ -169,4 +170,28 @@ t.test('real scheduler falls back to the Node timeout without the timerfd calls'
   sched.createTimer('x', () => fired++).arm(2_000);
   await new Promise((r) => setTimeout(r, 20));
   t.equal(fired, 1);
+});
+
+t.test('timer queue: re-arming the head notifies once, never with an empty heap in between', (t) => {
+  let now = 0;
+  const heads: (number | undefined)[] = [];
+  const q: TimerQueue = new TimerQueue(() => now, () => heads.push(q.peek()?.dueUs));
+  const a = new QueuedTimer('a', () => {}, q);
+  const b = new QueuedTimer('b', () => {}, q);
+  a.armAt(100);
+  t.same(heads, [100]);
+  a.armAt(200);
+  t.same(heads, [100, 200], 'one notification, and the head was never seen missing');
+  b.armAt(500);
+  t.same(heads, [100, 200], 'a timer armed behind the head changes nothing');
+  b.armAt(50);
+  t.same(heads, [100, 200, 50], 'a timer moved in front of the head');
+  b.armAt(600);
+  t.same(heads, [100, 200, 50, 200], 'the head moved behind another timer');
+  a.cancel();
+  t.same(heads, [100, 200, 50, 200, 600]);
+  now = 1000;
+  t.equal(q.popDue(now), b);
+  t.same(heads, [100, 200, 50, 200, 600, undefined]);
+  t.end();
 });

@@ -27,9 +27,7 @@ export class QueuedTimer implements Timer {
   }
 
   armAt(dueUs: number): void {
-    this.queue.remove(this);
-    this.dueUs = dueUs;
-    this.queue.insert(this);
+    this.queue.reschedule(this, dueUs);
   }
 
   cancel(): void {
@@ -56,16 +54,37 @@ export class TimerQueue {
   }
 
   insert(t: QueuedTimer): void {
-    t.seq = this.nextSeq++;
-    t.heapIndex = this.heap.length;
-    this.heap.push(t);
-    this.siftUp(t.heapIndex);
+    this.insertQuietly(t);
     if (t.heapIndex === 0) this.onHeadChanged();
   }
 
   remove(t: QueuedTimer): void {
+    if (this.removeQuietly(t) === 0) this.onHeadChanged();
+  }
+
+  /**
+   * (Re-)arms t for dueUs with at most one head notification: re-arming the
+   * head timer (every advert of a lone instance) must not disarm the wake-up
+   * source between the removal and the insertion.
+   */
+  reschedule(t: QueuedTimer, dueUs: number): void {
+    const wasHead = this.removeQuietly(t) === 0;
+    t.dueUs = dueUs;
+    this.insertQuietly(t);
+    if (wasHead || t.heapIndex === 0) this.onHeadChanged();
+  }
+
+  private insertQuietly(t: QueuedTimer): void {
+    t.seq = this.nextSeq++;
+    t.heapIndex = this.heap.length;
+    this.heap.push(t);
+    this.siftUp(t.heapIndex);
+  }
+
+  /** Returns the index t had (-1 when it was not queued). */
+  private removeQuietly(t: QueuedTimer): number {
     const i = t.heapIndex;
-    if (i < 0) return;
+    if (i < 0) return -1;
     const last = this.heap.pop() as QueuedTimer;
     t.heapIndex = -1;
     if (last !== t) {
@@ -74,7 +93,7 @@ export class TimerQueue {
       this.siftDown(i);
       this.siftUp(last.heapIndex);
     }
-    if (i === 0) this.onHeadChanged();
+    return i;
   }
 
   /** Removes and returns the earliest timer if it is due at or before `nowUs`. */
