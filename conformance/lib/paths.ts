@@ -1,3 +1,4 @@
+import './production-env.js';
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
 

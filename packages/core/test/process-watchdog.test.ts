@@ -150,3 +150,20 @@ t.test('pid files: written, held by a live process, stale ones removed', (t) => 
   t.ok(lines.includes(`Error reading pid file ${file}`));
   t.end();
 });
+
+t.test('a child that is slow to start is given its start-up allowance, not killed as hung', async (t) => {
+  const { lines, log } = recorder();
+  const wd = new Watchdog({
+    children: [{ role: 'checker', modulePath: childPath, args: ['slow', '1500'] }],
+    log,
+    heartbeatIntervalMs: 50,
+    hangTimeoutMs: 300,
+    startupTimeoutMs: 10_000,
+  });
+  wd.start();
+  t.teardown(() => wd.stop());
+  const first = wd.pidOf('checker');
+  await new Promise((r) => setTimeout(r, 2500));
+  t.equal(wd.pidOf('checker'), first, 'still the first child');
+  t.notOk(lines.some((l) => l.includes('not responding')), 'never judged hung');
+});

@@ -145,6 +145,9 @@ export async function runParent(ctx: StartContext, deps: ParentDeps = {}): Promi
     return ExitCode.OK;
   }
   if (!writePidFile(mainPidFile, process.pid, log)) return ExitCode.FATAL;
+  if (!loaded.config.global.maxAutoPriority) {
+    log.info('NOTICE: setting config option max_auto_priority should result in better keepalived performance');
+  }
 
   const specs = wantedChildren(ctx, loaded.config, pidFiles);
   if (specs.length === 0) log.info('Warning - keepalived has no configuration to run');
@@ -187,6 +190,7 @@ export async function runParent(ctx: StartContext, deps: ParentDeps = {}): Promi
     try {
       log.info('Reloading ...');
       const next = await loadConfig(api, ctx);
+      if (next) logConfigFiles(log, ctx.configFile, next.files);
       for (const line of next?.lines ?? [`Unable to read configuration file ${ctx.configFile}`]) log.info(line);
       const reason = next ? next.rejectReason : 'the configuration could not be read';
       if (!next || reason) {

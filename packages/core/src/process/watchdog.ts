@@ -28,6 +28,12 @@ export interface WatchdogOptions {
   heartbeatIntervalMs?: number;
   /** A child that has not answered a ping for this long is stuck: it is killed and respawned. */
   hangTimeoutMs?: number;
+  /**
+   * How long a child may take from fork to its first sign of life ('ready' or
+   * a pong). Loading a Node child's modules takes seconds on a loaded or slow
+   * machine; judging it by hangTimeoutMs then kills it before it ever runs.
+   */
+  startupTimeoutMs?: number;
   /** How long a stopping child may take before it is killed. */
   stopTimeoutMs?: number;
   /**
@@ -55,6 +61,8 @@ interface RunningChild {
   restartTimer?: NodeJS.Timeout;
   /** Worst event-loop lag the child reported, ms. */
   maxLagMs: number;
+  /** The child has said 'ready' or answered a ping since it was forked. */
+  alive: boolean;
 }
 
 /**
@@ -72,6 +80,7 @@ export class Watchdog {
   private readonly heartbeatIntervalMs: number;
   private readonly hangTimeoutMs: number;
   private readonly stopTimeoutMs: number;
+  private readonly startupTimeoutMs: number;
 
   constructor(private readonly opts: WatchdogOptions) {
     this.fork = opts.fork ?? ((path, args, options) => nodeFork(path, args, options));
@@ -79,11 +88,12 @@ export class Watchdog {
     this.heartbeatIntervalMs = opts.heartbeatIntervalMs ?? 1000;
     this.hangTimeoutMs = opts.hangTimeoutMs ?? 10_000;
     this.stopTimeoutMs = opts.stopTimeoutMs ?? 5_000;
+    this.startupTimeoutMs = opts.startupTimeoutMs ?? 120_000;
   }
 
   start(): void {
     for (const spec of this.opts.children) {
-      const child: RunningChild = { spec, startedAt: 0, lastPongAt: 0, pingSeq: 0, backoff: { nextDelaySec: 0 }, maxLagMs: 0 };
+      const child: RunningChild = { spec, startedAt: 0, lastPongAt: 0, pingSeq: 0, backoff: { nextDelaySec: 0 }, maxLagMs: 0, alive: false };
       this.children.set(spec.role, child);
       this.spawn(child);
     }
@@ -173,12 +183,18 @@ export class Watchdog {
     child.pid = proc.pid;
     child.startedAt = this.now();
     child.lastPongAt = child.startedAt;
+    child.alive = false;
     this.opts.log.info(`Starting ${CHILD_LABEL[spec.role]} child process, pid=${proc.pid}`);
     if (spec.pidFile && proc.pid !== undefined) writePidFile(spec.pidFile, proc.pid, this.opts.log);
 
     proc.on('message', (msg) => {
       if (!isChildMessage(msg)) return;
+      if (msg.type === 'ready') {
+        child.alive = true;
+        child.lastPongAt = this.now();
+      }
       if (msg.type === 'pong') {
+        child.alive = true;
         child.lastPongAt = this.now();
         if (msg.lagMs > child.maxLagMs) child.maxLagMs = msg.lagMs;
       }
@@ -195,7 +211,7 @@ export class Watchdog {
     const proc = child.proc;
     if (!proc?.connected) return;
     const silentFor = this.now() - child.lastPongAt;
-    if (silentFor > this.hangTimeoutMs) {
+    if (silentFor > (child.alive ? this.hangTimeoutMs : this.startupTimeoutMs)) {
       this.opts.log.error(
         `${CHILD_LABEL[child.spec.role]} child process(${child.pid}) not responding for ${Math.round(silentFor)} ms - killing it`,
       );
