@@ -3,6 +3,7 @@
  * real IPVS kernel (see conformance/vm/README.md). Boots cost seconds under TCG, so a
  * suite should run one guest script that does all of its checks.
  */
+import '../lib/production-env.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
