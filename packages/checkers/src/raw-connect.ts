@@ -18,8 +18,6 @@ interface TcpHandle {
 
 interface ConnectReq {
   oncomplete: (status: number) => void;
-  address?: string;
-  port?: number;
 }
 
 interface TcpWrapBinding {
@@ -92,8 +90,6 @@ export class RawConnectAttempt {
     const handle = new b.TCP(b.constants.SOCKET);
     const req = new b.TCPConnectWrap();
     req.oncomplete = this.onComplete;
-    req.address = t.ip;
-    req.port = t.port;
     this.handle = handle;
     this.req = req;
     let err = 0;
