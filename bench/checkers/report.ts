@@ -69,9 +69,13 @@ export function targetLines(runs: RunFigures[]): string[] {
       const ok = r.cpuPercent < TARGET_CPU_PERCENT;
       out.push(`target CPU < ${TARGET_CPU_PERCENT} % for the TCP checks: ${r.cpuPercent.toFixed(1)} % ${ok ? 'MET' : 'MISSED'}`);
     }
-    const p99 = Math.max(r.tcp?.connections ? r.tcp.wire.p99Us : 0, r.http?.connections ? r.http.wire.p99Us : 0, r.sched?.p99Us ?? 0);
+    // Drift from the schedule is the scheduler's own measure; the wire interval also holds the
+    // probe's duration and the listener's scheduling, so it only decides when there is nothing else.
+    const wire = Math.max(r.tcp?.connections ? r.tcp.wire.p99Us : 0, r.http?.connections ? r.http.wire.p99Us : 0);
+    const p99 = r.sched ? r.sched.p99Us : wire;
     const ok = p99 < TARGET_DRIFT_P99_MS * 1000;
-    out.push(`target drift p99 < ${TARGET_DRIFT_P99_MS} ms (${r.scenario}, worst of wire and scheduler): ${ms(p99)} ms ${ok ? 'MET' : 'MISSED'}`);
+    const source = r.sched ? `scheduler; wire ${ms(wire)} ms` : 'wire';
+    out.push(`target drift p99 < ${TARGET_DRIFT_P99_MS} ms (${r.scenario}): ${ms(p99)} ms (${source}) ${ok ? 'MET' : 'MISSED'}`);
   }
   return out;
 }
