@@ -107,7 +107,9 @@ export class VrrpDaemon {
 
   private constructor(private readonly opts: VrrpDaemonOptions) {
     this.config = opts.config;
-    this.timers = new RealTimerScheduler({ native: opts.native });
+    // KEEPALIVED_TS_VRRP_TIMER=timeout forces the setTimeout scheduler (A/B measurements against the timerfd one).
+    const timerfd = process.env['KEEPALIVED_TS_VRRP_TIMER'] !== 'timeout';
+    this.timers = new RealTimerScheduler(timerfd ? { native: opts.native } : {});
   }
 
   static async start(opts: VrrpDaemonOptions): Promise<VrrpDaemon> {
