@@ -159,7 +159,30 @@ export interface SorryServerSettings {
   lbKind?: LbKind;
 }
 
+/** One member line of a virtual_server_group. */
+export type VsGroupEntrySettings =
+  | {
+    /** First address of the range. */
+    address: string;
+    /** Last value of the final IPv4 octet / IPv6 16-bit group (absent = a single address). */
+    rangeEnd?: number;
+    /** 0 = no port (only valid for persistent services). */
+    port: number;
+  }
+  | { fwmark: number; family?: 4 | 6 };
+
+export interface VsGroupSettings {
+  name: string;
+  entries: VsGroupEntrySettings[];
+}
+
 export interface VirtualServerSettings {
+  /**
+   * `virtual_server group NAME`: the real servers apply to every member, one
+   * kernel service per member with the same destinations; ip/port/fwmark are
+   * then unset and the label is keepalived's "[NAME]:0".
+   */
+  group?: VsGroupSettings;
   /** Address of an address/port service; absent for fwmark services. */
   ip?: string;
   port?: number;

@@ -13,12 +13,16 @@ import type {
   RealServerSettings,
   ServiceProtocol,
   VirtualServerSettings,
+  VsGroupEntrySettings,
+  VsGroupSettings,
 } from './model.js';
 
 export const DEFAULT_DELAY_LOOP_S = 60;
 export const DEFAULT_CONNECT_TIMEOUT_S = 5;
 /** IPVS weights are 32-bit in keepalived (IPVS_WEIGHT_LIMIT = INT32_MAX). */
 export const IPVS_WEIGHT_LIMIT = 2147483647;
+/** keepalived's IPVS_SVC_PERSISTENT_TIMEOUT, forced on a group with a port-less address entry. */
+export const IPVS_SVC_PERSISTENT_TIMEOUT_S = 360;
 
 export interface CheckerTiming {
   delayLoopMs: number;
@@ -90,6 +94,8 @@ export interface ResolvedVirtualServer {
   sorry?: ResolvedSorryServer;
   label: string;
   realServers: ResolvedRealServer[];
+  /** virtual_server group: the members that each get a kernel service with this VS's destinations. */
+  group?: VsGroupSettings;
 }
 
 const DEFAULT_RETRY: Record<CheckerType, number> = {
@@ -162,21 +168,31 @@ function resolveVirtualServer(
   globalLogAll: boolean,
   warnings: string[],
 ): ResolvedVirtualServer {
-  const isFwmark = vs.fwmark !== undefined;
+  const group = vs.group;
+  const groupHasAddresses = group?.entries.some((e) => 'address' in e) ?? false;
+  const isFwmark = group ? !groupHasAddresses : vs.fwmark !== undefined;
   const protocol: ServiceProtocol = isFwmark ? 'none' : (vs.protocol ?? 'tcp');
-  if (isFwmark && vs.protocol !== undefined && vs.protocol !== 'none') {
-    warnings.push(`Warning: Virtual server FWM ${vs.fwmark}: protocol specified for fwmark - protocol will be ignored`);
-  }
-  const vsPort = isFwmark ? 0 : (vs.port ?? 0);
-  const id = { ip: vs.ip, port: vsPort, fwmark: vs.fwmark, protocol };
+  // a group has no address of its own: keepalived prints "[NAME]:0"
+  const vsPort = isFwmark || group ? 0 : (vs.port ?? 0);
+  const id = { ip: vs.ip, port: vsPort, fwmark: vs.fwmark, protocol, ...(group ? { group: group.name } : {}) };
   const label = formatVs(id);
+  if (isFwmark && vs.protocol !== undefined && vs.protocol !== 'none') {
+    warnings.push(`Warning: Virtual server ${label}: protocol specified for fwmark - protocol will be ignored`);
+  }
+  let persistenceTimeout = vs.persistenceTimeout;
+  if (group && !persistenceTimeout && group.entries.some((e) => 'address' in e && !e.port)) {
+    warnings.push(`Virtual server ${label}: zero port only valid for persistent services - setting`);
+    persistenceTimeout = IPVS_SVC_PERSISTENT_TIMEOUT_S;
+  }
   const vsLbKind: LbKind = vs.lbKind ?? 'NAT';
   const realServers: ResolvedRealServer[] = [];
   let weightSum = 0;
   for (const rs of vs.realServers) {
     const lbKind = rs.lbKind ?? vsLbKind;
     let port = rs.port ?? 0;
-    if (lbKind === 'NAT') {
+    if (group) {
+      // a group's members may have different ports: the RS keeps its own (checked after quorum below)
+    } else if (lbKind === 'NAT') {
       if (!isFwmark && port === 0) port = vsPort;
     } else if (isFwmark) {
       if (port !== 0) {
@@ -225,12 +241,15 @@ function resolveVirtualServer(
     warnings.push(`Virtual server ${label}: hysteresis ${hysteresis} >= quorum ${quorum}; setting hysteresis to ${h}`);
     hysteresis = h;
   }
+  if (group) groupPortWarnings(vs, group, label, vsLbKind, protocol, warnings);
   let sorry: ResolvedSorryServer | undefined;
   if (vs.sorryServer) {
     const s = vs.sorryServer;
     const sk = s.lbKind ?? vsLbKind;
     let port = s.port ?? 0;
-    if (sk !== 'NAT') {
+    if (group) {
+      // ipvs_group_cmd sends each member's port for DR/TUN; the configured port stays
+    } else if (sk !== 'NAT') {
       if (isFwmark) port = 0;
       else if (port === 0 || port !== vsPort) port = vsPort;
     } else if (!isFwmark && port === 0) port = vsPort;
@@ -248,10 +267,10 @@ function resolveVirtualServer(
     port: vsPort,
     fwmark: vs.fwmark,
     protocol,
-    family: vs.ip ? ipFamily(vs.ip) : realServers[0] ? ipFamily(realServers[0].ip) : 4,
+    family: vs.ip ? ipFamily(vs.ip) : (group && groupFamily(group)) || (realServers[0] ? ipFamily(realServers[0].ip) : 4),
     lbAlgo: vs.lbAlgo ?? 'wlc',
     lbKind: vsLbKind,
-    persistenceTimeout: vs.persistenceTimeout,
+    persistenceTimeout,
     delayLoopMs: s2ms(vs.delayLoop ?? DEFAULT_DELAY_LOOP_S),
     omega: vs.omega ?? false,
     quorum,
@@ -261,7 +280,78 @@ function resolveVirtualServer(
     sorry,
     label,
     realServers,
+    ...(group ? { group } : {}),
   };
+}
+
+/** keepalived's format_vsge: "192.0.2.1,80", "192.0.2.1-192.0.2.10,80" or "FWM 7". */
+export function formatGroupEntry(e: VsGroupEntrySettings): string {
+  if ('fwmark' in e) return `FWM ${e.fwmark}`;
+  if (e.rangeEnd === undefined) return `${e.address},${e.port}`;
+  return `${e.address}-${rangeEndAddress(e.address, e.rangeEnd)},${e.port}`;
+}
+
+/** The last address of a range entry, as text. */
+export function rangeEndAddress(address: string, rangeEnd: number): string {
+  if (ipFamily(address) === 4) return address.replace(/\.\d+$/, `.${rangeEnd}`);
+  // the last 16-bit group of the fully expanded address
+  const full = expandIpv6(address);
+  full[7] = rangeEnd;
+  return compressIpv6(full);
+}
+
+function expandIpv6(a: string): number[] {
+  const [head, tail] = a.includes('::') ? a.split('::') as [string, string] : [a, undefined];
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const fill = tail === undefined ? [] : new Array<string>(8 - h.length - t.length).fill('0');
+  return [...h, ...fill, ...t].map((x) => parseInt(x, 16));
+}
+
+/** RFC 5952 text, as inet_ntop prints it. */
+function compressIpv6(g: number[]): string {
+  let best = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8;) {
+    if (g[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen) { best = i; bestLen = j - i; }
+    i = j;
+  }
+  const hex = g.map((x) => x.toString(16));
+  if (best < 0) return hex.join(':');
+  return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`;
+}
+
+function groupFamily(group: VsGroupSettings): 4 | 6 | undefined {
+  for (const e of group.entries) if ('address' in e) return ipFamily(e.address);
+  for (const e of group.entries) if ('fwmark' in e && e.family) return e.family;
+  return undefined;
+}
+
+/** check_data.c's port checks for a group VS (after the quorum checks, as keepalived orders them). */
+function groupPortWarnings(
+  vs: VirtualServerSettings, group: VsGroupSettings, label: string, vsLbKind: LbKind, protocol: ServiceProtocol, warnings: string[],
+): void {
+  const nonNat = vs.realServers.filter((rs) => (rs.lbKind ?? vsLbKind) !== 'NAT');
+  const rsLabel = (rs: RealServerSettings) => formatRs({ ip: rs.ip, port: rs.port ?? 0 }, { protocol });
+  const sorry = vs.sorryServer && (vs.sorryServer.lbKind ?? vsLbKind) !== 'NAT' && vs.sorryServer.port ? vs.sorryServer : undefined;
+  if (group.entries.some((e) => 'fwmark' in e)) {
+    for (const rs of nonNat) {
+      if (rs.port) warnings.push(`WARNING - fwmark virtual server ${label}, real server ${rsLabel(rs)} has port specified - port will be ignored`);
+    }
+    if (sorry) warnings.push(`WARNING - fwmark virtual server ${label}, sorry server has port specified - port will be ignored`);
+  }
+  for (const e of group.entries) {
+    if (!('address' in e)) continue;
+    for (const rs of nonNat) {
+      if (rs.port && rs.port !== e.port) {
+        warnings.push(`virtual server ${label}:[${formatGroupEntry(e)}] and real server ${rsLabel(rs)} ports don't match`);
+      }
+    }
+    if (sorry && sorry.port !== e.port) warnings.push(`WARNING - virtual server ${label}, sorry server has port specified - port will be ignored`);
+  }
 }
 
 function resolveChecker(

@@ -66,9 +66,11 @@ function extrasOf(config: KeepalivedConfig, mapped: MappedSettings, service: Hea
   const out = new Map<string, ServiceExtras>();
   mapped.configIndex.forEach((ci, si) => {
     const vs = config.virtualServers[ci]!;
-    const label = service.machine.vss[si]?.cfg.label;
+    const cfg = service.machine.vss[si]?.cfg;
+    const label = cfg?.label;
     if (!label) return;
     const e: ServiceExtras = {};
+    if (cfg.group) e.group = cfg.group.entries;
     const flags = vs.lbFlags.filter((f) => f !== 'hashed') as ServiceExtras['flags'];
     if (flags?.length) e.flags = flags;
     if (vs.persistenceGranularity !== undefined) e.persistenceGranularity = vs.persistenceGranularity;

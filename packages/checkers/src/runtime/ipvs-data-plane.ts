@@ -9,10 +9,11 @@ import { execFile } from 'node:child_process';
 import type { NativeBinding } from '@keepalived-ts/native';
 import {
   IPVS_SCHEDULERS, IpvsClient, IpvsReconciler, isIpvsMissing, IPVS_MISSING_MESSAGE,
-  type DesiredTable as IpvsDesiredTable, type DesiredVirtualServer, type ForwardingMethod, type IpvsOperations,
+  type DesiredGroupEntry, type DesiredTable as IpvsDesiredTable, type DesiredVirtualServer, type ForwardingMethod, type IpvsOperations,
   type IpvsScheduler, type Logger as IpvsLogger, type ServiceFlag, type StopMode,
 } from '@keepalived-ts/ipvs-wrapper';
 import type { DataPlane, DesiredForwarding, DesiredTable } from '../desired-table.js';
+import type { VsGroupEntrySettings } from '../model.js';
 
 export type DataPlaneState = 'ipvs' | 'unavailable';
 
@@ -21,6 +22,16 @@ export interface ServiceExtras {
   flags?: ServiceFlag[];
   persistenceGranularity?: string;
   persistenceEngine?: string;
+  /**
+   * virtual_server group members: the service becomes one kernel service per
+   * member (ranges expanded), all with the same destinations.
+   */
+  group?: readonly VsGroupEntrySettings[];
+}
+
+function groupEntry(e: VsGroupEntrySettings): DesiredGroupEntry {
+  if ('fwmark' in e) return e.family ? { fwmark: e.fwmark, family: e.family === 6 ? 'ipv6' : 'ipv4' } : { fwmark: e.fwmark };
+  return e.rangeEnd !== undefined ? { address: e.address, rangeEnd: e.rangeEnd, port: e.port } : { address: e.address, port: e.port };
 }
 
 export interface IpvsTableOptions {
@@ -41,7 +52,12 @@ export function toIpvsTable(table: DesiredTable, opts: IpvsTableOptions = {}): I
       scheduler: (SCHEDULERS.has(s.scheduler) ? s.scheduler : 'wlc') as IpvsScheduler,
       destinations: s.destinations.map((d) => ({ address: d.address, port: d.port, weight: d.weight, forwarding: FORWARDING[d.forwarding] })),
     };
-    if (s.fwmark !== undefined) {
+    if (extra.group) {
+      vs.group = extra.group.map(groupEntry);
+      // keepalived: a member fwmark without its own family takes the group's
+      vs.family = s.family === 6 ? 'ipv6' : 'ipv4';
+      if (s.protocol !== 'none') vs.protocol = s.protocol;
+    } else if (s.fwmark !== undefined) {
       vs.fwmark = s.fwmark;
       vs.family = s.family === 6 ? 'ipv6' : 'ipv4';
     } else {

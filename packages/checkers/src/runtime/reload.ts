@@ -13,6 +13,8 @@ import type { ResolvedChecker } from '../resolve.js';
 function sameVs(a: VsNode, b: VsNode): boolean {
   const x = a.cfg;
   const y = b.cfg;
+  // groups match by name alone: the members may change across a reload
+  if (x.group || y.group) return x.group?.name === y.group?.name && x.port === y.port;
   if (x.family !== y.family) return false;
   if (x.fwmark !== undefined || y.fwmark !== undefined) return x.fwmark === y.fwmark;
   return x.protocol === y.protocol && x.ip === y.ip && x.port === y.port;

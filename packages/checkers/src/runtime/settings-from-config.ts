@@ -11,6 +11,7 @@ import type {
   ServiceProtocol, VirtualServerSettings,
 } from '../model.js';
 import type { SslSettings } from '../http.js';
+import { groupSettingsOf } from './vs-groups.js';
 
 export interface MappedSettings {
   settings: HealthCheckSettings;
@@ -191,7 +192,10 @@ export function mapVirtualServer(
     }),
   };
   if (vs.kind === 'fwmark') out.fwmark = vs.fwmark;
-  else {
+  else if (vs.kind === 'group') {
+    // the group itself is attached by checkerSettingsFromConfig; a protocol only matters for address members
+    if (vs.protocol !== undefined) out.protocol = vs.protocol.toLowerCase() as ServiceProtocol;
+  } else {
     out.ip = vs.address;
     out.port = vs.port ?? 0;
     out.protocol = (vs.protocol ?? 'UDP').toLowerCase() as ServiceProtocol;
@@ -219,12 +223,23 @@ export function checkerSettingsFromConfig(config: KeepalivedConfig): MappedSetti
   const configIndex: number[] = [];
   const checkerOrigin: number[][][] = [];
   config.virtualServers.forEach((vs, i) => {
-    if (vs.kind === 'group') {
-      warnings.push(`Virtual server group ${vs.group} is not supported by this health checker yet - virtual server ${vsLabelOf(vs)} ignored`);
-      return;
-    }
     const origins: number[][] = [];
-    virtualServers.push(mapVirtualServer(vs, config, warnings, origins));
+    let group: VirtualServerSettings['group'];
+    if (vs.kind === 'group') {
+      const configured = config.virtualServerGroups.find((g) => g.name === vs.group);
+      group = configured && groupSettingsOf(configured, warnings);
+      if (!group) {
+        warnings.push(`Virtual server group ${vs.group} specified but not configured - ignoring virtual server ${vsLabelOf(vs)}`);
+        return;
+      }
+    }
+    const mapped = mapVirtualServer(vs, config, warnings, origins);
+    if (group) {
+      mapped.group = group;
+      // keepalived defaults an address service without a protocol to UDP; fwmark-only groups have none
+      if (mapped.protocol === undefined && group.entries.some((e) => 'address' in e)) mapped.protocol = 'udp';
+    }
+    virtualServers.push(mapped);
     configIndex.push(i);
     checkerOrigin.push(origins);
   });
