@@ -155,11 +155,12 @@ virtual_server 192.0.2.100 53 {
 }
 `);
   const m = checkerSettingsFromConfig(config);
-  t.same(m.configIndex, [1], 'the group service is left out');
-  t.match(m.warnings[0], /^Virtual server group G1 is not supported/);
+  t.same(m.configIndex, [0, 1], 'the group service is mapped too (test/vsg.test.ts covers groups)');
+  t.same(m.warnings, []);
+  t.same(m.settings.virtualServers[0]!.group, { name: 'G1', entries: [{ address: '192.0.2.50', port: 80 }] });
   t.same(m.settings.globals, { notifyFifo: '/tmp/nf', checkerLogAllFailures: true, rsInitNotifies: true });
   t.same(m.ssl, { ca: '/etc/ca.pem', password: 'secret' });
-  const vs = m.settings.virtualServers[0]!;
+  const vs = m.settings.virtualServers[1]!;
   t.match(vs, { protocol: 'udp', delayLoop: 2.5, warmup: 0.25, alpha: true, weight: 4 });
   const rs = vs.realServers[0]!;
   t.equal(rs.delayBeforeRetry, 0.5);
@@ -176,7 +177,7 @@ virtual_server 192.0.2.100 53 {
       type: 'SSL_GET', url: [{ path: '/', digest: '0123456789abcdef0123456789abcdef' }], httpProtocol: '1.1', enableSni: true, fastRecovery: true,
     },
   ]);
-  t.same(m.checkerOrigin[0], [[0, 1, 2, 3, 4, 4, 5, 6, 7]], 'both SMTP hosts point at their one block');
+  t.same(m.checkerOrigin[1], [[0, 1, 2, 3, 4, 4, 5, 6, 7]], 'both SMTP hosts point at their one block');
 });
 
 t.test('scriptLine keeps argv through splitCommand', async (t) => {
