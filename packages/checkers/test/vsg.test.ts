@@ -14,7 +14,7 @@ import { expandDesiredTable, FakeIpvsKernel, IP_VS_CONN_F_DROUTE, IP_VS_CONN_F_M
 import { checkerSettingsFromConfig } from '../src/runtime/settings-from-config.js';
 import { openIpvsDataPlane, toIpvsTable } from '../src/runtime/ipvs-data-plane.js';
 import { CheckerDaemon } from '../src/runtime/checker-daemon.js';
-import { parseGroupEntry } from '../src/runtime/vs-groups.js';
+import { groupReloadLines, parseGroupEntry } from '../src/runtime/vs-groups.js';
 import { formatGroupEntry, resolveVirtualServers } from '../src/resolve.js';
 import { MemoryFifo, RecordingNotifier } from './helpers.js';
 
@@ -239,4 +239,14 @@ virtual_server group API {
   t.ok(lines.includes('Removing Virtual Server [WEB]:0'), 'WEB is not mistaken for API');
   t.same(kernelSn(r.kernel), ['-A -t 192.0.2.150:80 -s rr', '-a -t 192.0.2.150:80 -r 192.0.2.21:80 -m -w 1']);
   await r.daemon.stop();
+});
+
+t.test('reload texts for group members (clear_diff_vsge / sync_service_vsg)', async (t) => {
+  const prev = { name: 'WEB', entries: [{ address: '192.0.2.100', rangeEnd: 102, port: 80 }, { address: '192.0.2.90', port: 80 }, { fwmark: 7 }] };
+  const next = { name: 'WEB', entries: [{ address: '192.0.2.100', rangeEnd: 103, port: 80 }, { address: '192.0.2.90', port: 80 }, { fwmark: 8 }] };
+  t.same(groupReloadLines(prev, next, 'tcp', 'tcp'), {
+    removed: ['VS [[192.0.2.100]:tcp:80-192.0.2.102] in group WEB no longer exists', 'VS [7] in group WEB no longer exists'],
+    added: ['VS [[192.0.2.100]:tcp:80-192.0.2.103] added into group WEB', 'VS [FWM 8] added into group WEB'],
+  });
+  t.same(groupReloadLines(prev, prev, 'tcp', 'tcp'), { removed: [], added: [] }, 'unchanged members: nothing');
 });

@@ -7,6 +7,7 @@
 import { isIP } from 'node:net';
 import type { VirtualServerGroup } from '@keepalived-ts/core';
 import type { VsGroupEntrySettings, VsGroupSettings } from '../model.js';
+import { rangeEndAddress } from '../resolve.js';
 
 const UINT32_MAX = 4294967295;
 
@@ -102,4 +103,39 @@ export function groupSettingsOf(group: VirtualServerGroup, warnings: string[]): 
     else entries.push(e);
   }
   return entries.length ? { name: group.name, entries } : undefined;
+}
+
+/** vsge_iseq: the same fwmark, or the same first address, last address and port. */
+function sameEntry(a: VsGroupEntrySettings, b: VsGroupEntrySettings): boolean {
+  if ('fwmark' in a || 'fwmark' in b) return 'fwmark' in a && 'fwmark' in b && a.fwmark === b.fwmark;
+  return a.address === b.address && (a.rangeEnd ?? lastPart(a.address)) === (b.rangeEnd ?? lastPart(b.address)) && a.port === b.port;
+}
+
+function entryText(e: VsGroupEntrySettings, protocol: string, removed: boolean): string {
+  if ('fwmark' in e) return removed ? `${e.fwmark}` : `FWM ${e.fwmark}`;
+  const trio = `[${e.address}]:${protocol}:${e.port}`;
+  return e.rangeEnd === undefined || e.rangeEnd === lastPart(e.address) ? trio : `${trio}-${rangeEndAddress(e.address, e.rangeEnd)}`;
+}
+
+/**
+ * keepalived's reload texts for a group's members (clear_diff_vsge and
+ * sync_service_vsg): "VS [...] in group NAME no longer exists" for each old
+ * entry without an equal new one, "VS [...] added into group NAME" for each
+ * new one. A changed range is a different entry to keepalived (removed and
+ * added whole); the kernel reconciler itself only touches the difference.
+ * Not yet called by the reload migration: the integrator decides where
+ * these lines go (keepalived: removals during clear_diff_services, additions
+ * in init_service_vs after the real servers).
+ */
+export function groupReloadLines(
+  prev: VsGroupSettings, next: VsGroupSettings, prevProtocol: string, nextProtocol: string,
+): { removed: string[]; added: string[] } {
+  const order = (es: VsGroupEntrySettings[]) => [...es.filter((e) => 'address' in e), ...es.filter((e) => 'fwmark' in e)];
+  const removed = order(prev.entries)
+    .filter((e) => !next.entries.some((n) => sameEntry(e, n)))
+    .map((e) => `VS [${entryText(e, prevProtocol, true)}] in group ${prev.name} no longer exists`);
+  const added = order(next.entries)
+    .filter((e) => !prev.entries.some((p) => sameEntry(e, p)))
+    .map((e) => `VS [${entryText(e, nextProtocol, false)}] added into group ${next.name}`);
+  return { removed, added };
 }
