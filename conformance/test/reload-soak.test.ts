@@ -6,8 +6,9 @@
  * - a sampler (ip -o addr, every ~50 ms) never sees a VIP missing on the
  *   master nor any VIP on the backup;
  * - no "Entering ... STATE" line after start-up on either node;
- * - VmRSS of the parent and the VRRP child grows under 5 % between reload 50
- *   and the last one;
+ * - VmRSS of the parent and the VRRP child grows under 5 % from the first
+ *   third of the soak (after 150 warm-up reloads) to the last (90th
+ *   percentiles of a sample after every reload);
  * - a reload with a broken config (a VRID out of range would drop an
  *   instance) is refused by the parent and changes nothing;
  * - a reload changing one instance's priority is applied: its adverts carry
@@ -25,8 +26,9 @@ import { ourKeepalived } from '../lib/paths.js';
 import { sleep, VrrpLab, type RouterProc } from '../lib/vrrp-lab.js';
 
 const INSTANCES = 200;
-const RELOADS = Math.max(60, Number(process.env['SOAK_RELOADS'] ?? 1000) || 1000);
-const WARM_UP = 50;
+const RELOADS = Math.max(300, Number(process.env['SOAK_RELOADS'] ?? 1000) || 1000);
+/** Reloads before the RSS baseline: the parent's RSS climbs ~15 % over its first ~100 reloads (V8 sizing its spaces), then stays. */
+const WARM_UP = 150;
 const MASTER_PRIO = 150;
 const BACKUP_PRIO = 100;
 
@@ -190,7 +192,13 @@ function startUninstrumented(lab: VrrpLab, node: string, conf: string): RouterPr
   const tag = `${node}.u${++starts}`;
   const argv = [ourKeepalived, '-n', '-l', '-D', '-G', '-P', '-f', conf,
     '-p', join(lab.dir, `${tag}.pid`), '-r', join(lab.dir, `${tag}.vrrp.pid`), '-c', join(lab.dir, `${tag}.chk.pid`)];
-  const proc = spawn('ip', ['netns', 'exec', lab.ns(node), 'env', '-u', 'NODE_OPTIONS', ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // SOAK_DAEMON_NODE_OPTIONS: node options for the daemons only (e.g. --max-semi-space-size=1 to see V8's heap sizing at work)
+  const own = process.env['SOAK_DAEMON_NODE_OPTIONS'];
+  const env = ['env', '-u', 'NODE_OPTIONS', ...(own ? [`NODE_OPTIONS=${own}`] : [])];
+  // SOAK_DAEMON_NODE_ARGS: node command-line flags (V8 flags NODE_OPTIONS refuses); the forked child inherits them
+  const nodeArgs = process.env['SOAK_DAEMON_NODE_ARGS']?.split(' ').filter(Boolean);
+  const cmd = nodeArgs?.length ? [process.execPath, ...nodeArgs, ...argv] : argv;
+  const proc = spawn('ip', ['netns', 'exec', lab.ns(node), ...env, ...cmd], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -251,9 +259,9 @@ if (!isRoot()) {
     await sleep(1500);
     const sampler = startSampler(lab);
     const latencies: number[] = [];
-    let warm: { parent: ProcSample; child: ProcSample; at: number } | undefined;
     let stalled = -1;
-    const trajectory: string[] = [];
+    /** VmRSS in kB of the parent and the child after each reload. */
+    const rss: { parent: number; child: number }[] = [];
     const timeline: string[] = [];
     const dumpDir = process.env['SOAK_DUMP_DIR'];
     const soak0 = performance.now();
@@ -265,19 +273,11 @@ if (!isRoot()) {
         stalled = i;
         break;
       }
-      latencies.push(performance.now() - sent);
-      const ps = procSample(parentPid);
-      const cs = procSample(childPid);
-      timeline.push(`${(Date.now() / 1000).toFixed(3)} ${i} ${(performance.now() - sent).toFixed(1)} ${ps.rssKb} ${cs.rssKb}`);
-      if (dumpDir && (i === 200 || i === RELOADS)) {
-        for (const [name, pid] of [['parent', parentPid], ['child', childPid]] as const) writeFileSync(join(dumpDir, `smaps-${name}-${i}.txt`), readFileSync(`/proc/${pid}/smaps`));
-      }
-      if (i === WARM_UP) warm = { parent: procSample(parentPid), child: procSample(childPid), at: performance.now() };
-      if (i % 100 === 0) {
-        const p = procSample(parentPid);
-        const c = procSample(childPid);
-        trajectory.push(`${i}: ${Math.round(p.rssKb / 1024)}/${Math.round(c.rssKb / 1024)}`);
-      }
+      const latency = performance.now() - sent;
+      latencies.push(latency);
+      const r = { parent: procSample(parentPid).rssKb, child: procSample(childPid).rssKb };
+      rss.push(r);
+      timeline.push(`${(Date.now() / 1000).toFixed(3)} ${i} ${latency.toFixed(1)} ${r.parent} ${r.child}`);
     }
     // the last reload's apply runs right after its log line: let it (and the sampler) see a little more
     await sleep(500);
@@ -310,15 +310,25 @@ if (!isRoot()) {
     t.comment(`${n} reloads in ${fmt(soakMs / 1000)} s: ${fmt(soakMs / n)} ms per reload cycle; SIGHUP -> child "Reloading" median ${fmt(q(0.5))} ms, p99 ${fmt(q(0.99))} ms, max ${fmt(sorted[n - 1] ?? NaN)} ms`);
     t.comment(`CPU per reload: parent (validate: read + build) ${fmt(parentCpu)} ms, VRRP child (read + build + apply, idle advert load subtracted) ${fmt(childCpu)} ms`);
 
-    t.ok(warm, `RSS measured after reload ${WARM_UP}`);
-    if (warm) {
-      const pg = pct(warm.parent.rssKb, end.parent.rssKb);
-      const cg = pct(warm.child.rssKb, end.child.rssKb);
-      t.comment(`RSS before soak: parent ${idle1.parent.rssKb} kB, child ${idle1.child.rssKb} kB`);
-      t.comment(`RSS after reload ${WARM_UP}: parent ${warm.parent.rssKb} kB, child ${warm.child.rssKb} kB; after reload ${n}: parent ${end.parent.rssKb} kB (${fmt(pg)} %), child ${end.child.rssKb} kB (${fmt(cg)} %)`);
-      t.comment(`RSS MiB parent/child by reload: ${trajectory.join(', ')}`);
-      t.ok(pg < 5, `parent RSS growth under 5 % (${fmt(pg)} %)`);
-      t.ok(cg < 5, `VRRP child RSS growth under 5 % (${fmt(cg)} %)`);
+    // RSS growth: the 90th percentile of the samples in the first third after warm-up against the
+    // last third. One sample at each end measures V8's GC phase, not growth: depending on how the
+    // young generation is sized, a process either sits flat or, when each reload's config gets
+    // promoted, saw-tooths 20-30 % between old-generation collections (the peaks stay level: 5,000
+    // reloads with --max-semi-space-size=1 keep them within 3 %). The percentile follows the peaks
+    // of a sawtooth and the level of a flat line, and skips a lone collection cycle.
+    t.equal(rss.length, RELOADS, 'RSS sampled after every reload');
+    const third = Math.floor((rss.length - WARM_UP) / 3);
+    const p90 = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(0.9 * xs.length)]!;
+    const point = (i: number): string => `${Math.round(rss[i - 1]!.parent / 1024)}/${Math.round(rss[i - 1]!.child / 1024)}`;
+    t.comment(`RSS MiB parent/child: before the soak ${Math.round(idle1.parent.rssKb / 1024)}/${Math.round(idle1.child.rssKb / 1024)}, `
+      + [...new Set([WARM_UP, ...Array.from({ length: 10 }, (_, k) => Math.round(((k + 1) * rss.length) / 10))])].sort((a, b) => a - b).map((i) => `reload ${i} ${point(i)}`).join(', '));
+    for (const who of ['parent', 'child'] as const) {
+      const early = p90(rss.slice(WARM_UP, WARM_UP + third).map((r) => r[who]));
+      const late = p90(rss.slice(rss.length - third).map((r) => r[who]));
+      const growth = pct(early, late);
+      const label = who === 'parent' ? 'parent' : 'VRRP child';
+      t.comment(`${label} RSS p90: reloads ${WARM_UP + 1}-${WARM_UP + third} ${early} kB, reloads ${rss.length - third + 1}-${rss.length} ${late} kB (${fmt(growth)} %); single points reload ${WARM_UP} -> ${rss.length}: ${fmt(pct(rss[WARM_UP - 1]![who], rss[rss.length - 1]![who]))} %`);
+      t.ok(growth < 5, `${label} RSS growth under 5 % (${fmt(growth)} %)`);
     }
 
     // a broken config: VI_7 with an out-of-range VRID would be dropped by the config build
@@ -353,6 +363,7 @@ if (!isRoot()) {
     t.equal(w2.count(TRANSITION), startTransitions2, 'r2: still no transition');
     t.ok(ALL_VIPS.every((v) => lab.holds('r1', v)), 'all 200 VIPs still on r1');
 
+    // SOAK_DUMP_DIR: logs, capture and per-reload figures (epoch s, reload, ms, parent RSS kB, child RSS kB)
     if (dumpDir) {
       writeFileSync(join(dumpDir, 'r1.log'), r1.output());
       writeFileSync(join(dumpDir, 'r2.log'), r2.output());
