@@ -57,6 +57,8 @@ if (!isRoot() || !existsSync(refKeepalived)) {
         const r2 = lab.start('r2', backupImpl, c2);
         const up = await lab.waitFor(() => lab.holds('r1', v.vip), 10 * downMs + 3000);
         t.ok(up >= 0, 'r1 (priority 150) becomes master and holds the VIP', { output: r1.output() });
+        // the backup must be running before its master is killed, or the takeover time includes its start-up
+        t.ok(await lab.waitFor(() => /Entering BACKUP STATE/.test(r2.output()), 20_000) >= 0, 'r2 is up as BACKUP', { output: r2.output() });
         await lab.waitFor(() => !lab.holds('r2', v.vip), 3000);
         const steady = await lab.sampleHolders(v.vip, ['r1', 'r2'], Math.max(1000, 3 * v.advertIntMs));
         t.equal(steady.maxHolders, 1, 'exactly one holder in steady state');

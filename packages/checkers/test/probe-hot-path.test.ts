@@ -87,7 +87,7 @@ t.test('the bare libuv TCP handle is available on this Node (else TCP_CHECK fall
 for (const mode of ['raw handle', 'net.Socket'] as const) {
   t.test(`${mode}: TcpChecker.start: done once with keepalived's texts; abort silences it`, async (t) => {
     TcpChecker.preferRawConnect = mode === 'raw handle';
-    t.teardown(() => void (TcpChecker.preferRawConnect = true));
+    t.teardown(() => void (TcpChecker.preferRawConnect = false));
     const server = net.createServer((s) => s.end());
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     t.teardown(() => server.close());
@@ -118,7 +118,7 @@ for (const mode of ['raw handle', 'net.Socket'] as const) {
 
   t.test(`${mode}: TcpChecker: connect_timeout against a listener whose queue is full`, async (t) => {
     TcpChecker.preferRawConnect = mode === 'raw handle';
-    t.teardown(() => void (TcpChecker.preferRawConnect = true));
+    t.teardown(() => void (TcpChecker.preferRawConnect = false));
     // A listener that never accepts, with backlog 0: once its queue is full, SYNs are dropped.
     const py = spawn('python3', [
       '-c',

@@ -200,8 +200,9 @@ export async function runParent(ctx: StartContext, deps: ParentDeps = {}): Promi
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    log.info('Stopping');
+    // the children first: a VRRP child's priority-0 advert is what makes the peer take over fast
     void watchdog.stop(ExitCode.OK);
+    log.info('Stopping');
   };
   let reloading = false;
   const reload = async () => {

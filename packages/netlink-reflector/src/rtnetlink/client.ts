@@ -184,21 +184,40 @@ export class Rtnetlink {
   }
 
   /** Adds a (VIP) address; `replace` updates an existing one instead of failing with EEXIST. */
-  async addAddress(spec: AddressSpec, opts: { replace?: boolean } = {}): Promise<void> {
-    const { msg, what } = await this.addressMessage(spec, 'add');
-    await this.requester.request({ kind: 'addr', type: RTM_NEWADDR,
-      flags: NLM_F_CREATE | (opts.replace ? NLM_F_REPLACE : NLM_F_EXCL), addr: msg }, what);
+  /**
+   * With a numeric ifindex the request leaves in the caller's turn: a new
+   * VRRP master's VIP add must not wait behind the rest of its transition.
+   */
+  addAddress(spec: AddressSpec, opts: { replace?: boolean } = {}): Promise<void> {
+    const flags = NLM_F_CREATE | (opts.replace ? NLM_F_REPLACE : NLM_F_EXCL);
+    return this.withIndex(spec.dev, (index) => {
+      const { msg, what } = this.addressMessage(spec, 'add', index);
+      return this.requester.request({ kind: 'addr', type: RTM_NEWADDR, flags, addr: msg }, what).then(() => undefined);
+    });
   }
 
-  async removeAddress(spec: AddressSpec): Promise<void> {
-    const { msg, what } = await this.addressMessage(spec, 'remove');
-    await this.requester.request({ kind: 'addr', type: RTM_DELADDR, flags: 0, addr: msg }, what);
+  removeAddress(spec: AddressSpec): Promise<void> {
+    return this.withIndex(spec.dev, (index) => {
+      const { msg, what } = this.addressMessage(spec, 'remove', index);
+      return this.requester.request({ kind: 'addr', type: RTM_DELADDR, flags: 0, addr: msg }, what).then(() => undefined);
+    });
   }
 
-  private async addressMessage(spec: AddressSpec, verb: string): Promise<{ msg: AddrMessage; what: string }> {
+  /** Runs send with the device's ifindex: at once for a number, after a lookup for a name. */
+  private withIndex(dev: Device, send: (index: number) => Promise<void>): Promise<void> {
+    if (typeof dev === 'number') {
+      try {
+        return send(dev);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
+    return this.ifindex(dev).then(send);
+  }
+
+  private addressMessage(spec: AddressSpec, verb: string, index: number): { msg: AddrMessage; what: string } {
     const p = parsePrefix(spec.address, spec.prefixLen);
     const what = `${verb} address ${p.address}/${p.len} ${typeof spec.dev === 'string' ? `dev ${spec.dev}` : `ifindex ${spec.dev}`}`;
-    const index = await this.ifindex(spec.dev);
     let flags = spec.flags ?? 0;
     if (spec.nodad) flags |= IFA_F_NODAD;
     if (spec.noprefixroute) flags |= IFA_F_NOPREFIXROUTE;
