@@ -102,7 +102,8 @@ t.test('foreground daemon: pid files, single instance, respawn, bad reload, TERM
   d.p.kill('SIGUSR1');
   await waitFor('parent data file', () => existsSync(parentData));
   t.match(readFileSync(parentData, 'utf8'), /^------< Global definitions >------\n Network namespace = \(default\)\n/, 'keepalived_parent.data');
-  t.match(d.log(), new RegExp(`Printing parent data for process\\(${d.p.pid}\\) on signal`));
+  await waitFor('the USR1 log line', () => d.log().includes(`Printing parent data for process(${d.p.pid}) on signal`));
+  t.pass('USR1 logged as keepalived does');
 
   const beforeReload = readPid(vrrpPid);
   writeFileSync(conf, goodConf.replace('virtual_router_id 51', 'virtual_router_id 300'));

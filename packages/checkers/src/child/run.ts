@@ -7,13 +7,11 @@
  * channel and standalone.
  */
 import { chmodSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
 import * as core from '@keepalived-ts/core';
 import { ExitCode, type CliOptions, type DumpKind, type KeepalivedConfig, type Logger } from '@keepalived-ts/core';
 import { loadNative, type NativeBinding } from '@keepalived-ts/native';
 import { CheckerDaemon, type CheckerDaemonOptions, type CheckerStatus } from '../runtime/checker-daemon.js';
 
-export const DEFAULT_CONFIG_FILE = '/etc/keepalived/keepalived.conf';
 const SIGTERM = 15;
 
 export interface CheckerChildIo {
@@ -25,32 +23,13 @@ export interface CheckerChildIo {
   daemon?: Partial<Pick<CheckerDaemonOptions, 'openDataPlane' | 'serviceDeps'>>;
 }
 
-export type ConfigLoad =
-  | { ok: true; config: KeepalivedConfig; messages: string[] }
-  | { ok: false; exitCode: number; messages: string[] };
-
-/** Reads and builds the configuration as the checker child sees it; config errors map to keepalived's exit codes. */
-export function loadCheckerConfig(o: CliOptions): ConfigLoad {
-  const file = o.configFile ?? DEFAULT_CONFIG_FILE;
-  const configId = o.configId ?? hostname().split('.')[0]!;
-  const read = core.readConfigTree(file, { configId, includeMissingIsError: o.allConfig });
-  const messages = read.diagnostics.map(core.formatDiagnostic);
-  if (read.configMissing || read.configFileError) return { ok: false, exitCode: ExitCode.NO_CONFIG, messages };
-  const built = core.buildConfig(read.tree);
-  messages.push(...built.diagnostics.map(core.formatDiagnostic));
-  // A missing keyword parameter makes keepalived exit at once (exit code 2 from buildConfig).
-  if (built.exitCode === 2) return { ok: false, exitCode: ExitCode.CONFIG, messages };
-  return { ok: true, config: built.config, messages };
+/** The configuration as this child sees it (core's loadChildConfig). */
+export function loadCheckerConfig(o: CliOptions): core.ChildConfigLoad {
+  return core.loadChildConfig(o, { badInterfaceIsFatal: false });
 }
-
-const secUsec = (us: number): string => `${Math.floor(us / 1e6)}.${String(Math.floor(us % 1e6)).padStart(6, '0')}`;
 
 /** keepalived's log_stopping() for a child process. */
-export function stoppedLine(detail: number): string {
-  if (detail === 0) return 'Stopped';
-  const u = process.resourceUsage();
-  return `Stopped - used ${secUsec(u.userCPUTime)} user time, ${secUsec(u.systemCPUTime)} system time`;
-}
+export const stoppedLine = core.childStoppedLine;
 
 /** keepalived writes its data files with umask 0177. */
 export const DATA_FILE_MODE = 0o600;

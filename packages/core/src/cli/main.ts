@@ -18,7 +18,8 @@ import { logConfigFiles, logStartup, processCpuTimes, stoppedLines } from './sta
 import { currentUname, versionText, type Uname } from './version.js';
 import type { NativeBinding } from '@keepalived-ts/native';
 
-export const DEFAULT_CONFIG_FILE = '/etc/keepalived/keepalived.conf';
+export { DEFAULT_CONFIG_FILE } from '../config/default-file.js';
+import { DEFAULT_CONFIG_FILE } from '../config/default-file.js';
 
 /** What the daemon start needs from the CLI; the supervisor plugs in here. */
 export interface StartContext {

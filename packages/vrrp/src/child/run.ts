@@ -5,14 +5,12 @@
  * SIGINT or the parent's 'stop'. Works forked with an IPC channel and
  * standalone (`node packages/vrrp/dist/src/child/main.js -n -l -f FILE`).
  */
-import { hostname } from 'node:os';
 import * as core from '@keepalived-ts/core';
 import { ExitCode, type CliOptions, type DumpKind, type KeepalivedConfig, type Logger } from '@keepalived-ts/core';
 import { loadNative, type NativeBinding } from '@keepalived-ts/native';
 import { MissingPermissionError, VrrpConfigError, VrrpDaemon } from '../runtime/vrrp-daemon.js';
 import { ChildDumper } from './dumps.js';
 
-export const DEFAULT_CONFIG_FILE = '/etc/keepalived/keepalived.conf';
 const SIGTERM = 15;
 /** keepalived's SIGJSON (SIGRTMIN+2) and SIGSTATS_CLEAR (SIGRTMAX-1) on Linux/glibc (keepalived --signum). */
 export const SIGJSON = 36;
@@ -27,23 +25,9 @@ export interface ChildIo {
   ipc?: boolean;
 }
 
-export type ConfigLoad =
-  | { ok: true; config: KeepalivedConfig; messages: string[] }
-  | { ok: false; exitCode: number; messages: string[] };
-
-/** Reads and builds the configuration as the VRRP child sees it; config errors map to keepalived's exit codes. */
-export function loadVrrpConfig(o: CliOptions): ConfigLoad {
-  const file = o.configFile ?? DEFAULT_CONFIG_FILE;
-  const configId = o.configId ?? hostname().split('.')[0]!;
-  const read = core.readConfigTree(file, { configId, includeMissingIsError: o.allConfig });
-  const messages = read.diagnostics.map(core.formatDiagnostic);
-  if (read.configMissing || read.configFileError) return { ok: false, exitCode: ExitCode.NO_CONFIG, messages };
-  const built = core.buildConfig(read.tree);
-  messages.push(...built.diagnostics.map(core.formatDiagnostic));
-  const badIf = built.diagnostics.some((d) => d.message === 'Non-existent interface specified in configuration');
-  // A missing keyword parameter makes keepalived exit at once (exit code 2 from buildConfig).
-  if (badIf || built.exitCode === 2) return { ok: false, exitCode: ExitCode.CONFIG, messages };
-  return { ok: true, config: built.config, messages };
+/** The configuration as this child sees it (core's loadChildConfig). */
+export function loadVrrpConfig(o: CliOptions): core.ChildConfigLoad {
+  return core.loadChildConfig(o, { badInterfaceIsFatal: true });
 }
 
 function createChildLogger(o: CliOptions, native: () => NativeBinding, io: ChildIo): Logger {
@@ -62,14 +46,8 @@ function createChildLogger(o: CliOptions, native: () => NativeBinding, io: Child
   });
 }
 
-const secUsec = (us: number): string => `${Math.floor(us / 1e6)}.${String(Math.floor(us % 1e6)).padStart(6, '0')}`;
-
 /** keepalived's log_stopping() for a child process. */
-export function stoppedLine(detail: number): string {
-  if (detail === 0) return 'Stopped';
-  const u = process.resourceUsage();
-  return `Stopped - used ${secUsec(u.userCPUTime)} user time, ${secUsec(u.systemCPUTime)} system time`;
-}
+export const stoppedLine = core.childStoppedLine;
 
 /** Runs the child until it is stopped; resolves to the exit code. */
 export async function runVrrpChild(args: readonly string[], io: ChildIo = {}): Promise<number> {
