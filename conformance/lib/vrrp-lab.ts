@@ -63,6 +63,11 @@ export class VrrpLab {
         ip('-n', this.ns('sw'), 'link', 'set', `p-${n}`, 'master', 'br0', 'up');
         ip('-n', this.ns(n), 'addr', 'add', `192.0.2.${i + 1}/24`, 'dev', 'eth0');
         ip('-n', this.ns(n), 'addr', 'add', `2001:db8::${i + 1}/64`, 'dev', 'eth0', 'nodad');
+        // No DAD on the lab's links: daemons start the moment the link is up, and a
+        // tentative link-local address cannot send (EINVAL), so both routers would
+        // elect themselves - keepalived and ours alike. A production host's
+        // link-local address has long finished DAD when keepalived starts.
+        execFileSync('ip', ['netns', 'exec', this.ns(n), 'sysctl', '-qw', 'net.ipv6.conf.eth0.accept_dad=0']);
         ip('-n', this.ns(n), 'link', 'set', 'eth0', 'up');
       });
     } catch (e) {
