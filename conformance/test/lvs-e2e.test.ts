@@ -11,7 +11,7 @@
  * path and the rr scheduler at work.
  */
 import t, { type Test } from 'tap';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runInVm, setupVm } from '../vm/vm.js';
@@ -52,9 +52,13 @@ if (!setup.ok) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_OPTIONS' && !/^_?TAP/.test(k)));
   const r = await runInVm([guestScript], { timeoutSec: 280, cwd: repoRoot, env });
   // kept for diagnosis: the JSON lines hold every phase's full log, FIFO and notify text
+  // (removed again when every assertion passed: a green run leaves nothing in /tmp)
   const saved = join(tmpdir(), `lvs-e2e-guest-${process.pid}.jsonl`);
   writeFileSync(saved, r.stdout);
   t.comment(`guest output saved in ${saved}`);
+  t.teardown(() => {
+    if (t.passing()) rmSync(saved, { force: true });
+  });
   const out = parseGuestOutput(r.stdout);
   const end = out.other.get('end') as unknown as EndReport | undefined;
   const phase = (p: Phase): PhaseReport =>
