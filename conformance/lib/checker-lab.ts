@@ -51,6 +51,15 @@ require('net').createServer((s) => s.end()).listen(Number(port), ip, () => proce
     return this.start(['node', '-e', script, address, String(port)]);
   }
 
+  /** A UDP server that echoes each datagram back. */
+  udpEcho(address: string, port: number): Promise<ChildProcess> {
+    const script = `const [ip, port] = process.argv.slice(1);
+const s = require('dgram').createSocket(ip.includes(':') ? 'udp6' : 'udp4');
+s.on('message', (m, r) => s.send(m, r.port, r.address));
+s.bind(Number(port), ip, () => process.stdout.write('listening\\n'));`;
+    return this.start(['node', '-e', script, address, String(port)]);
+  }
+
   private start(argv: string[]): Promise<ChildProcess> {
     // `ip netns exec` execs the command, so the pid is the server's own
     const p = spawn('ip', ['netns', 'exec', this.servers.name, ...argv], { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -30,11 +30,13 @@ export interface NativeBinding {
   /** getsockname(2) as raw sockaddr bytes. */
   getsockname(fd: number): Buffer;
   /**
-   * Level-triggered readability watch on the Node event loop (uv_poll).
-   * onReadable gets a SyscallError (and the watch stops) if the descriptor
-   * fails. Call stop() before close(fd). Use startReader() for bounded bursts.
+   * Level-triggered readiness watch on the Node event loop (uv_poll), for
+   * POLL_READABLE by default; pass POLL_WRITABLE to learn when a non-blocking
+   * connect() has finished. onEvent gets a SyscallError (and the watch stops)
+   * if the descriptor fails, else the ready mask. Call stop() before close(fd).
+   * Use startReader() for bounded bursts.
    */
-  poll(fd: number, onReadable: (err?: SyscallError) => void): PollHandle;
+  poll(fd: number, onEvent: (err?: SyscallError, events?: number) => void, events?: number): PollHandle;
   /** setns(2) with a namespace fd or a path such as /run/netns/NAME (opened and closed here). */
   setns(fdOrPath: number | string, nstype: number): void;
   /** prctl(PR_SET_NAME). */

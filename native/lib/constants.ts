@@ -29,6 +29,12 @@ export const SO_ATTACH_FILTER = 26;
 export const SO_SNDBUFFORCE = 32;
 export const SO_RCVBUFFORCE = 33;
 export const SO_MARK = 36;
+export const SO_ERROR = 4;
+export const SO_LINGER = 13;
+
+/** uv_poll event bits (UV_READABLE, UV_WRITABLE) for NativeBinding.poll. */
+export const POLL_READABLE = 1;
+export const POLL_WRITABLE = 2;
 
 export const IP_TOS = 1;
 export const IP_TTL = 2;

@@ -24,7 +24,7 @@ export interface FakeNative {
 export function createFakeNative(overrides: Partial<NativeBinding> = {}): FakeNative {
   const calls: FakeCall[] = [];
   const queues = new Map<number, RecvMsgResult[]>();
-  const watchers = new Map<number, (err?: SyscallError) => void>();
+  const watchers = new Map<number, (err?: SyscallError, events?: number) => void>();
   const open = new Set<number>();
   const closed = new Set<number>();
   let nextFd = 100;
@@ -47,8 +47,8 @@ export function createFakeNative(overrides: Partial<NativeBinding> = {}): FakeNa
     getsockopt(fd, level, name, len) { record('getsockopt', [fd, level, name, len]); return Buffer.alloc(len); },
     attachFilter(...a) { record('attachFilter', a); checkFd('attachFilter', a[0]); },
     getsockname(fd) { record('getsockname', [fd]); return Buffer.alloc(0); },
-    poll(fd, cb): PollHandle {
-      record('poll', [fd]);
+    poll(fd, cb, events): PollHandle {
+      record('poll', events === undefined ? [fd] : [fd, events]);
       watchers.set(fd, cb);
       return { stop: () => { watchers.delete(fd); }, ref() {}, unref() {} };
     },

@@ -207,7 +207,7 @@ void StopWatch(PollWatch* w) {
   uv_close(reinterpret_cast<uv_handle_t*>(&w->handle), OnPollClosed);
 }
 
-void OnPollEvent(uv_poll_t* h, int status, int /*events*/) {
+void OnPollEvent(uv_poll_t* h, int status, int events) {
   auto* w = static_cast<PollWatch*>(h->data);
   Napi::Env env(w->env);
   Napi::HandleScope scope(env);
@@ -220,6 +220,9 @@ void OnPollEvent(uv_poll_t* h, int status, int /*events*/) {
     e.Set("syscall", Napi::String::New(env, "poll"));
     args.push_back(e.Value());
     StopWatch(w);
+  } else {
+    args.push_back(env.Undefined());
+    args.push_back(Napi::Number::New(env, events));
   }
   w->callback.MakeCallback(env.Global(), args);
   if (env.IsExceptionPending()) {
@@ -228,7 +231,8 @@ void OnPollEvent(uv_poll_t* h, int status, int /*events*/) {
   }
 }
 
-// poll(fd, onReadable) -> { stop(), ref(), unref() }. stop() must be called before close(fd).
+// poll(fd, onEvent, events?) -> { stop(), ref(), unref() }. events is a UV_READABLE /
+// UV_WRITABLE mask (default readable); onEvent(err, events). stop() before close(fd).
 Napi::Value Poll(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   uv_loop_t* loop;
@@ -242,7 +246,8 @@ Napi::Value Poll(const Napi::CallbackInfo& info) {
     return ThrowErrno(env, "poll", -rc);
   }
   w->callback = Napi::Persistent(info[1].As<Napi::Function>());
-  rc = uv_poll_start(&w->handle, UV_READABLE, OnPollEvent);
+  int events = info.Length() > 2 && info[2].IsNumber() ? IntArg(info, 2) : UV_READABLE;
+  rc = uv_poll_start(&w->handle, events & (UV_READABLE | UV_WRITABLE), OnPollEvent);
   if (rc < 0) {
     w->stopped = true;
     uv_close(reinterpret_cast<uv_handle_t*>(&w->handle), OnPollClosed);

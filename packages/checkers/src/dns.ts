@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { DnsCheckSettings } from './model.js';
 import type { ResolvedChecker } from './resolve.js';
-import type { CheckResult, HealthChecker } from './types.js';
+import type { CheckResult, CheckerLogger, HealthChecker } from './types.js';
 import { DNS_TYPES, encodeDnsQuery, judgeDnsReply } from './dns-codec.js';
 import { errnoOf, udpExchange } from './udp-util.js';
 
@@ -15,7 +15,10 @@ export class DnsChecker implements HealthChecker {
   private readonly qtype: number;
   private readonly name: string;
 
-  constructor(private readonly cfg: ResolvedChecker) {
+  constructor(
+    private readonly cfg: ResolvedChecker,
+    private readonly logger?: CheckerLogger,
+  ) {
     const s = cfg.settings as DnsCheckSettings;
     this.qtype = DNS_TYPES[s.queryType ?? 'SOA'];
     this.name = s.name ?? '';
@@ -29,6 +32,9 @@ export class DnsChecker implements HealthChecker {
       dst: this.cfg.dst,
       bindIp: this.cfg.bindIp,
       bindPort: this.cfg.bindPort,
+      bindIf: this.cfg.bindIf,
+      fwmark: this.cfg.fwmark,
+      log: this.logger ? (m) => this.logger!.info(m) : undefined,
       timeoutMs: this.cfg.timing.connectTimeoutMs,
       payload: encodeDnsQuery({ id, name: this.name, type: this.qtype }),
       accept: (data) => {

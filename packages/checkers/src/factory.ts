@@ -28,18 +28,18 @@ export function buildChecker(cfg: ResolvedChecker, ctx: FactoryContext): BuiltCh
   const s = cfg.settings;
   switch (s.type) {
     case 'TCP_CHECK':
-      return { checker: new TcpChecker(cfg, ctx.rsLabel), policy: tcpPolicy };
+      return { checker: new TcpChecker(cfg, ctx.rsLabel, ctx.logger), policy: tcpPolicy };
     case 'HTTP_GET':
     case 'SSL_GET': {
       const checker = new HttpChecker(cfg, ctx.rsLabel, ctx.vsLabel, ctx.logger, ctx.ssl);
       return { checker, policy: new HttpPolicy(checker, s.fastRecovery ?? false) };
     }
     case 'SMTP_CHECK':
-      return { checker: new SmtpChecker(cfg), policy: smtpPolicy };
+      return { checker: new SmtpChecker(cfg, ctx.logger), policy: smtpPolicy };
     case 'DNS_CHECK':
-      return { checker: new DnsChecker(cfg), policy: dnsPolicy };
+      return { checker: new DnsChecker(cfg, ctx.logger), policy: dnsPolicy };
     case 'UDP_CHECK':
-      return { checker: new UdpChecker(cfg, ctx.rsLabel), policy: udpPolicy };
+      return { checker: new UdpChecker(cfg, ctx.rsLabel, ctx.logger), policy: udpPolicy };
     case 'PING_CHECK':
       return { checker: new PingChecker(cfg, ctx.rsLabel, ctx.vsLabel), policy: pingPolicy };
     case 'MISC_CHECK': {

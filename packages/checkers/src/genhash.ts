@@ -245,6 +245,8 @@ export async function genhashMain(argv: string[], opts: GenhashOptions = {}): Pr
   const verbose = makeVerbosePrinter(io);
   const res = await httpFetch({
     dst: { ip: parsed.server, port: parsed.port, family: isIP(parsed.server) === 6 ? 6 : 4 },
+    fwmark: parsed.fwmark,
+    log: (m) => io.stderr(`${m}\n`),
     timeoutMs: parsed.timeoutS * 1000,
     path: parsed.url,
     virtualhost: parsed.virtualhost,

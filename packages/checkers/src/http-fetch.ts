@@ -22,6 +22,10 @@ export interface HttpFetchOptions {
   dst: Endpoint;
   bindIp?: string;
   bindPort?: number;
+  bindIf?: string;
+  fwmark?: number;
+  /** Where a bind_if / fwmark failure is logged. */
+  log?: (message: string) => void;
   timeoutMs: number;
   path: string;
   virtualhost?: string;
@@ -102,7 +106,15 @@ function isLoopback(ip: string): boolean {
 export async function httpFetch(o: HttpFetchOptions): Promise<HttpFetchResult> {
   let sock: Socket;
   try {
-    sock = await tcpConnect({ dst: o.dst, bindIp: o.bindIp, bindPort: o.bindPort, timeoutMs: o.timeoutMs });
+    sock = await tcpConnect({
+      dst: o.dst,
+      bindIp: o.bindIp,
+      bindPort: o.bindPort,
+      bindIf: o.bindIf,
+      fwmark: o.fwmark,
+      log: o.log,
+      timeoutMs: o.timeoutMs,
+    });
   } catch (e) {
     const kind = e instanceof ConnectError ? e.kind : 'error';
     if (kind === 'timeout') return { ok: false, stage: 'Timeout connecting' };

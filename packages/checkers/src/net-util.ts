@@ -1,30 +1,20 @@
 import { Socket, connect as netConnect } from 'node:net';
 import { connect as tlsConnect, type TLSSocket, type ConnectionOptions } from 'node:tls';
 import type { Endpoint } from './resolve.js';
+import { ConnectError, classifyCode } from './connect-error.js';
+import { hasPlacement, placedTcpConnect } from './socket-placement.js';
 
-export type ConnectFailure = 'timeout' | 'refused' | 'unreachable' | 'error';
-
-export class ConnectError extends Error {
-  constructor(
-    readonly kind: ConnectFailure,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { ConnectError, type ConnectFailure } from './connect-error.js';
 
 export interface ConnectOptions {
   dst: Endpoint;
   bindIp?: string;
   bindPort?: number;
+  bindIf?: string;
+  fwmark?: number;
   timeoutMs: number;
-}
-
-function classify(err: NodeJS.ErrnoException): ConnectFailure {
-  if (err.code === 'ECONNREFUSED') return 'refused';
-  if (err.code === 'ENETUNREACH' || err.code === 'EHOSTUNREACH') return 'unreachable';
-  if (err.code === 'ETIMEDOUT') return 'timeout';
-  return 'error';
+  /** Where a bind_if / fwmark failure is logged (keepalived's texts). */
+  log?: (message: string) => void;
 }
 
 /**
@@ -33,6 +23,13 @@ function classify(err: NodeJS.ErrnoException): ConnectFailure {
  * later read/write has the same bound, like keepalived's per-I/O timeout.
  */
 export function tcpConnect(o: ConnectOptions): Promise<Socket> {
+  if (hasPlacement(o)) {
+    return placedTcpConnect(o).then((fd) => {
+      const sock = new Socket({ fd, readable: true, writable: true });
+      sock.setTimeout(o.timeoutMs);
+      return sock;
+    });
+  }
   return new Promise((resolve, reject) => {
     const sock = netConnect({
       host: o.dst.ip,
@@ -55,7 +52,7 @@ export function tcpConnect(o: ConnectOptions): Promise<Socket> {
     sock.once('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       sock.destroy();
-      reject(new ConnectError(classify(err), err.message));
+      reject(new ConnectError(classifyCode(err.code), err.message));
     });
   });
 }

@@ -1,6 +1,6 @@
 import type { SmtpCheckSettings } from './model.js';
 import type { ResolvedChecker } from './resolve.js';
-import type { CheckResult, HealthChecker } from './types.js';
+import type { CheckResult, CheckerLogger, HealthChecker } from './types.js';
 import { ConnectError, conversation, tcpConnect, type Conversation } from './net-util.js';
 import { formatPair } from './format.js';
 
@@ -19,7 +19,10 @@ export class SmtpChecker implements HealthChecker {
   private readonly helo: string;
   private readonly host: string;
 
-  constructor(private readonly cfg: ResolvedChecker) {
+  constructor(
+    private readonly cfg: ResolvedChecker,
+    private readonly logger?: CheckerLogger,
+  ) {
     this.helo = (cfg.settings as SmtpCheckSettings).heloName ?? SMTP_DEFAULT_HELO;
     this.host = formatPair(cfg.dst.ip, cfg.dst.port);
     this.hardTimeoutMs = cfg.timing.connectTimeoutMs * 7 + 1000;
@@ -34,6 +37,9 @@ export class SmtpChecker implements HealthChecker {
           dst: this.cfg.dst,
           bindIp: this.cfg.bindIp,
           bindPort: this.cfg.bindPort,
+          bindIf: this.cfg.bindIf,
+          fwmark: this.cfg.fwmark,
+          log: this.logger ? (m) => this.logger!.info(m) : undefined,
           timeoutMs: this.cfg.timing.connectTimeoutMs,
         }),
       );

@@ -1,6 +1,9 @@
 import { Socket, type TcpSocketConnectOpts } from 'node:net';
 import type { ResolvedChecker } from './resolve.js';
-import type { CheckResult, HealthChecker } from './types.js';
+import type { CheckResult, CheckerLogger, HealthChecker } from './types.js';
+import { hasPlacement, placedTcpConnect } from './socket-placement.js';
+import { ConnectError } from './connect-error.js';
+import { loadNative, type NativeBinding } from '@keepalived-ts/native';
 import { RawConnectAttempt, rawConnectAvailable } from './raw-connect.js';
 
 const SUCCESS: CheckResult = Object.freeze({ ok: true });
@@ -47,10 +50,18 @@ export class TcpChecker implements HealthChecker {
     } else if (this.sock) this.settle(this.sock, false, true);
   };
 
+  /** bind_if / fwmark: probes go through a native socket (socket-placement.ts). */
+  private readonly placed: boolean;
+  /** Counts placed probes so a late result of an aborted one is ignored. */
+  private placedSeq = 0;
+
   constructor(
     private readonly cfg: ResolvedChecker,
     label: string,
+    private readonly logger?: CheckerLogger,
+    private readonly nativeBinding?: NativeBinding,
   ) {
+    this.placed = hasPlacement(cfg);
     this.hardTimeoutMs = cfg.timing.connectTimeoutMs + 1000;
     this.connectOptions = {
       host: cfg.dst.ip,
@@ -61,7 +72,7 @@ export class TcpChecker implements HealthChecker {
     };
     this.failed = Object.freeze({ ok: false, reason: `TCP connection to ${label} failed.` });
     this.timedOut = Object.freeze({ ok: false, reason: `TCP connection to ${label} timeout.` });
-    if (TcpChecker.preferRawConnect && rawConnectAvailable()) {
+    if (!this.placed && TcpChecker.preferRawConnect && rawConnectAvailable()) {
       const d = cfg.dst;
       this.raw = new RawConnectAttempt(
         { ip: d.ip, port: d.port, family: d.family, bindIp: cfg.bindIp, bindPort: cfg.bindPort },
@@ -89,6 +100,10 @@ export class TcpChecker implements HealthChecker {
       this.raw.start();
       return;
     }
+    if (this.placed) {
+      this.startPlaced();
+      return;
+    }
     const sock: ProbeSocket = new Socket();
     sock[kChecker] = this;
     sock.on('connect', onProbeConnect);
@@ -99,6 +114,31 @@ export class TcpChecker implements HealthChecker {
     } catch {
       this.settle(sock, false); // e.g. an invalid bindto address
     }
+  }
+
+  private startPlaced(): void {
+    const seq = ++this.placedSeq;
+    let native: NativeBinding;
+    try {
+      native = this.nativeBinding ?? loadNative();
+    } catch {
+      return this.deliver(this.failed);
+    }
+    placedTcpConnect({
+      ...this.cfg,
+      native,
+      timeoutMs: this.cfg.timing.connectTimeoutMs,
+      log: this.logger ? (m) => this.logger!.info(m) : undefined,
+    }).then(
+      (fd) => {
+        native.close(fd);
+        if (seq === this.placedSeq) this.deliver(SUCCESS);
+      },
+      (e: unknown) => {
+        if (seq !== this.placedSeq) return;
+        this.deliver(e instanceof ConnectError && e.kind === 'timeout' ? this.timedOut : this.failed);
+      },
+    );
   }
 
   /** @internal (socket listeners) */
@@ -118,6 +158,7 @@ export class TcpChecker implements HealthChecker {
 
   abort(): void {
     this.raw?.cancel();
+    this.placedSeq++;
     const sock = this.sock;
     this.sock = undefined;
     this.done = undefined;

@@ -1,5 +1,6 @@
 import dgram from 'node:dgram';
 import type { Endpoint } from './resolve.js';
+import { hasPlacement, placedUdpExchange } from './socket-placement.js';
 
 export type DatagramOutcome =
   | { kind: 'reply'; data: Buffer }
@@ -10,6 +11,9 @@ export interface DatagramExchange {
   dst: Endpoint;
   bindIp?: string;
   bindPort?: number;
+  bindIf?: string;
+  fwmark?: number;
+  log?: (message: string) => void;
   payload: Buffer;
   timeoutMs: number;
   /** Return true to accept a reply; false keeps waiting (e.g. a DNS id mismatch). */
@@ -21,6 +25,7 @@ export interface DatagramExchange {
  * back as ECONNREFUSED, as it does for keepalived's connected sockets.
  */
 export function udpExchange(x: DatagramExchange): Promise<DatagramOutcome> {
+  if (hasPlacement(x)) return placedUdpExchange(x);
   return new Promise((resolve) => {
     const sock = dgram.createSocket(x.dst.family === 6 ? 'udp6' : 'udp4');
     let done = false;
@@ -41,7 +46,12 @@ export function udpExchange(x: DatagramExchange): Promise<DatagramOutcome> {
       if (!x.accept || x.accept(data)) finish({ kind: 'reply', data });
     });
     const start = (): void => {
-      sock.connect(x.dst.port, x.dst.ip, () => {
+      // Node hands a failed connect (e.g. ENETUNREACH: no route) to this callback
+      sock.connect(x.dst.port, x.dst.ip, (connectErr?: Error) => {
+        if (connectErr) {
+          const code = (connectErr as NodeJS.ErrnoException).code ?? 'EIO';
+          return finish({ kind: 'error', code, message: connectErr.message });
+        }
         sock.send(x.payload, (err) => {
           if (err) finish({ kind: 'error', code: (err as NodeJS.ErrnoException).code ?? 'EIO', message: err.message });
         });

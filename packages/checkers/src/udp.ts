@@ -1,6 +1,6 @@
 import type { UdpCheckSettings } from './model.js';
 import type { ResolvedChecker } from './resolve.js';
-import type { CheckResult, HealthChecker } from './types.js';
+import type { CheckResult, CheckerLogger, HealthChecker } from './types.js';
 import { udpExchange } from './udp-util.js';
 
 /** keepalived's read_hex_str without masks: hex digits, blanks ignored. */
@@ -35,6 +35,7 @@ export class UdpChecker implements HealthChecker {
   constructor(
     private readonly cfg: ResolvedChecker,
     private readonly label: string,
+    private readonly logger?: CheckerLogger,
   ) {
     const s = cfg.settings as UdpCheckSettings;
     this.payload = s.payload ? parseHex(s.payload) : Buffer.alloc(0);
@@ -50,6 +51,9 @@ export class UdpChecker implements HealthChecker {
       dst: this.cfg.dst,
       bindIp: this.cfg.bindIp,
       bindPort: this.cfg.bindPort,
+      bindIf: this.cfg.bindIf,
+      fwmark: this.cfg.fwmark,
+      log: this.logger ? (m) => this.logger!.info(m) : undefined,
       timeoutMs: this.cfg.timing.connectTimeoutMs,
       payload: this.payload,
     });

@@ -192,6 +192,27 @@ t.test('deprecated checker keywords', async (t) => {
   t.match(chk, { type: 'HTTP_GET', retry: 4, urls: [{ path: '/', statusCode: ['200'] }] });
 });
 
+t.test('checker bind_if and fwmark, with keepalived 2.2.7 messages', async (t) => {
+  // the same messages as keepalived -t on this config
+  const r = run(['virtual_server 2001:db8::1 80', ['protocol TCP', 'lb_algo rr', 'lb_kind NAT',
+    'real_server fe80::2 80', ['TCP_CHECK', ['connect_timeout 3']],
+    'real_server 2001:db8::3 80', ['TCP_CHECK', ['connect_ip fe80::4', 'bind_if averyveryverylongname', 'fwmark -3']],
+    'real_server 2001:db8::5 80', ['TCP_CHECK', ['bind_if eth0', 'fwmark 4294967295']],
+    'real_server fe80::6 80', ['MISC_CHECK', ['misc_path /bin/true']]]]);
+  const msgs = r.diagnostics.filter((d) => d.severity !== 'info').map(formatDiagnostic);
+  // (this tree builder numbers a block's closing brace as its own line)
+  t.same(msgs, [
+    `(${FILE}: Line 8) Checker link local address fe80::2 requires a bind_if`,
+    `(${FILE}: Line 13) Interface name averyveryverylongname is too long - ignoring`,
+    `(${FILE}: Line 14) negative number '-3'`,
+    `(${FILE}: Line 14) Invalid fwmark connection value '-3'`,
+    `(${FILE}: Line 15) Checker link local address fe80::4 requires a bind_if`,
+  ]);
+  const rss = r.config.virtualServers[0]!.realServers;
+  t.same(rss.map((x) => x.checkers.length), [0, 0, 1, 1], 'link-local checkers without bind_if are dropped; MISC_CHECK has no connection');
+  t.match(rss[2]!.checkers[0], { bindIf: 'eth0', fwmark: 4294967295 });
+});
+
 t.test('global_defs values feed instance defaults and the model validates', async (t) => {
   const r = run(['global_defs', ['router_id R1', 'vrrp_garp_master_delay 7', 'vrrp_version 3', 'vrrp_mcast_group4 224.0.0.20'], ...vi()]);
   t.equal(r.config.global.routerId, 'R1');

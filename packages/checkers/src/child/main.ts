@@ -5,6 +5,16 @@
  */
 import type { ChildMessage } from '@keepalived-ts/core';
 
+// Until run.ts installs core's exitOnUncaught with the logger: Node's own
+// status for an uncaught exception is 1, keepalived's FATAL, which would stop
+// the whole daemon instead of respawning this child.
+const crashedEarly = (e: unknown): void => {
+  process.stderr.write(`Keepalived_healthcheckers: uncaught exception: ${(e as Error)?.stack ?? String(e)}\n`);
+  process.exit(70);
+};
+process.on('uncaughtException', crashedEarly);
+process.on('unhandledRejection', crashedEarly);
+
 // Loading the child's modules takes seconds on a slow machine (8-10 s under
 // QEMU/TCG), longer than the watchdog's hang timeout, and the runtime that
 // answers the parent's pings starts only after it. The loading event loop is

@@ -54,6 +54,8 @@ export async function runCheckerChild(args: readonly string[], io: CheckerChildI
   const ipc = io.ipc ?? typeof process.send === 'function';
   const native = io.native ?? loadNative;
   const log = core.createRoleLogger('checkers', o, { native, ...(io.consoleSink ? { consoleSink: io.consoleSink } : {}) });
+  // forked: a bug must end in a respawn, not in Node's exit status 1 (keepalived's FATAL)
+  if (ipc) core.exitOnUncaught('Keepalived_healthcheckers', log);
 
   const loaded = loadCheckerConfig(o);
   // Forked, the parent has logged the configuration messages already; standalone we are the only process.

@@ -4,4 +4,5 @@ export * from './child-status.js';
 export * from './pidfile.js';
 export * from './watchdog.js';
 export * from './child-runtime.js';
+export * from './crash-exit.js';
 export * from './child-config.js';

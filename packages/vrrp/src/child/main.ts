@@ -5,6 +5,14 @@
  */
 import { runVrrpChild } from './run.js';
 
+// Until run.ts installs core's exitOnUncaught with the logger (see the checker child's main.ts).
+const crashedEarly = (e: unknown): void => {
+  process.stderr.write(`Keepalived_vrrp: uncaught exception: ${(e as Error)?.stack ?? String(e)}\n`);
+  process.exit(70);
+};
+process.on('uncaughtException', crashedEarly);
+process.on('unhandledRejection', crashedEarly);
+
 try {
   const code = await runVrrpChild(process.argv.slice(2));
   process.exit(code);

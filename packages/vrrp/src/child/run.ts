@@ -57,6 +57,8 @@ export async function runVrrpChild(args: readonly string[], io: ChildIo = {}): P
   const ipc = io.ipc ?? typeof process.send === 'function';
   const native = io.native ?? loadNative;
   const log = createChildLogger(o, native, io);
+  // forked: a bug must end in a respawn, not in Node's exit status 1 (keepalived's FATAL)
+  if (ipc) core.exitOnUncaught('Keepalived_vrrp', log);
 
   const loaded = loadVrrpConfig(o);
   // Forked, the parent has logged the configuration messages already; standalone we are the only core.

@@ -1,7 +1,7 @@
 /** Checker blocks inside real_server (check/check_*.c). */
 import type { Checker, HttpUrl } from '../model/checker.js';
 import type { ConfigStatement } from '../tree.js';
-import type { KeywordSpec, KeywordTable } from './types.js';
+import type { KeywordEnv, KeywordSpec, KeywordTable } from './types.js';
 import { kw } from './types.js';
 import {
   boolField, flagField, intField, secondsAsUsField, stringField, timerField, uintField, wordsField,
@@ -36,12 +36,37 @@ function commonKeywords(connection: boolean): KeywordTable<C> {
         else c.bindTo = s.words[1];
       }),
       bind_port: uintField<C>('bindPort', 0, 65535, 'Invalid checker bind_port \'%s\''),
-      bind_if: stringField<C>('bindIf'),
+      bind_if: kw<C>((s, c, env) => {
+        const name = env.arg(s, 1);
+        if (name === undefined) return;
+        // IFNAMSIZ - 1, the most SO_BINDTODEVICE accepts
+        if (name.length > 15) env.error(`Interface name ${name} is too long - ignoring`);
+        else c.bindIf = name;
+      }),
       connect_timeout: timerField<C>('connectTimeoutUs', 1, UINT_MAX, 'connect_timeout %s invalid - ignoring'),
-      fwmark: uintField<C>('fwmark', 0, UINT_MAX, 'Invalid fwmark \'%s\''),
+      fwmark: uintField<C>('fwmark', 0, UINT_MAX, 'Invalid fwmark connection value \'%s\''),
     });
   }
   return base;
+}
+
+/** IN6_IS_ADDR_LINKLOCAL (fe80::/10) of an address literal, ignoring any %scope. */
+function isLinkLocal6(text: string): boolean {
+  const addr = text.split('%')[0]!;
+  if (parseSockAddr(addr) !== 'inet6') return false;
+  const first = addr.split(':')[0]!;
+  return first !== '' && (parseInt(first, 16) & 0xffc0) === 0xfe80;
+}
+
+/**
+ * keepalived's check_conn_opts at the end of a checker (or SMTP host) block:
+ * a link-local destination is ambiguous without bind_if, so the checker is dropped.
+ */
+function linkLocalHasInterface(c: C, rsAddress: string | undefined, env: KeywordEnv): boolean {
+  const dst: string | undefined = c.connectIp ?? rsAddress;
+  if (dst === undefined || c.bindIf || !isLinkLocal6(dst)) return true;
+  env.error(`Checker link local address ${dst.split('%')[0]} requires a bind_if`);
+  return false;
 }
 
 function checkerBlock(type: Checker['type'], extra: KeywordTable<C>, common: 'connection' | 'basic' | 'none' = 'connection'): KeywordSpec<unknown> {
@@ -49,8 +74,9 @@ function checkerBlock(type: Checker['type'], extra: KeywordTable<C>, common: 'co
     sub: {
       table: { ...(common === 'none' ? {} : commonKeywords(common === 'connection')), ...extra },
       open: (): C => ({ type }),
-      close: (c: C, parent: { checkers: C[] }) => {
+      close: (c: C, parent: { checkers: C[]; address?: string }, env: KeywordEnv) => {
         if (c.removed) return;
+        if (common === 'connection' && !linkLocalHasInterface(c, parent.address, env)) return;
         parent.checkers.push(c);
       },
     },
@@ -104,7 +130,11 @@ export const checkerKeywords: KeywordTable<{ checkers: C[] }> = {
       sub: {
         table: commonKeywords(true),
         open: (): C => ({ type: 'TCP_CHECK' }),
-        close: (h: C, c: C) => { const { type: _t, ...rest } = h; (c.hosts ??= []).push(rest); },
+        close: (h: C, c: C, env: KeywordEnv) => {
+          if (!linkLocalHasInterface(h, undefined, env)) return;
+          const { type: _t, ...rest } = h;
+          (c.hosts ??= []).push(rest);
+        },
       },
     },
   }),
