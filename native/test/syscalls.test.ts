@@ -187,3 +187,44 @@ t.test('a POLLERR (libuv: EBADF) on a live socket reports the real error and rea
   pollCb!(syscallError('poll', 9, 'EBADF'));
   t.same(errors, ['ENOBUFS', 'EBADF']);
 });
+
+t.test('poll for writability reports a finished non-blocking connect; SO_ERROR tells how it ended', async (t) => {
+  const { createServer } = await import('node:net');
+  const { SOCK_STREAM, SO_ERROR, POLL_WRITABLE, encodeSockaddrIn } = await import('../lib/index.js');
+  const server = createServer((s) => s.destroy());
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  t.teardown(() => server.close());
+
+  const connectAndWait = async (p: number): Promise<{ events: number | undefined; soError: number }> => {
+    const fd = native.socket(AF_INET, SOCK_STREAM, 0);
+    try {
+      try {
+        native.connect(fd, encodeSockaddrIn('127.0.0.1', p));
+      } catch (e) {
+        // loopback may refuse at once, before any poll
+        if (isSyscallError(e) && e.code === 'ECONNREFUSED') return { events: undefined, soError: e.errno };
+        if (!isSyscallError(e) || e.code !== 'EINPROGRESS') throw e;
+      }
+      const events = await new Promise<number | undefined>((resolve) => {
+        const h = native.poll(fd, (err, ev) => {
+          h.stop();
+          resolve(err ? undefined : ev);
+        }, POLL_WRITABLE);
+      });
+      return { events, soError: native.getsockopt(fd, SOL_SOCKET, SO_ERROR, 4).readInt32LE(0) };
+    } finally {
+      native.close(fd);
+    }
+  };
+  const ok = await connectAndWait(port);
+  t.equal(ok.events! & POLL_WRITABLE, POLL_WRITABLE, 'writable once connected');
+  t.equal(ok.soError, 0);
+  // a closed port: refused (libuv reports the POLLERR as an error, SO_ERROR has the reason)
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const closedPort = (probe.address() as { port: number }).port;
+  await new Promise<void>((r) => probe.close(() => r()));
+  const refused = await connectAndWait(closedPort);
+  t.equal(refused.soError, 111, 'ECONNREFUSED');
+});
