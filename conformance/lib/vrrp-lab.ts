@@ -148,7 +148,9 @@ export class VrrpLab {
 
   /** Runs tcpdump in a namespace (immediate mode); returns a function giving the text so far. */
   tcpdump(node: string, filter: string[]): { output: () => string; stop: () => Promise<void> } {
-    const p = spawn('ip', ['netns', 'exec', this.ns(node), 'tcpdump', '-i', 'eth0', '-n', '-l', '--immediate-mode', '-e', ...filter], {
+    // -s 128 -B 8192: with the default snap length, immediate mode drops packets
+    // under load, and a dropped advert would read as a gap in the sender's timing
+    const p = spawn('ip', ['netns', 'exec', this.ns(node), 'tcpdump', '-i', 'eth0', '-n', '-l', '--immediate-mode', '-s', '128', '-B', '8192', '-e', ...filter], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.sideProcs.push(p);

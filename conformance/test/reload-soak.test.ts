@@ -255,7 +255,7 @@ if (!isRoot()) {
 
     // a small snap length: libpcap's immediate mode gives each packet a snaplen-sized slot, and
     // with the default 256 KiB the ring holds a handful - bursts of 200 adverts would be dropped
-    const cap = lab.tcpdump('r2', ['-s', '128', '-B', '8192', '-tt', 'vrrp']);
+    const cap = lab.tcpdump('r2', ['-tt', 'vrrp']);
     await sleep(1500);
     const sampler = startSampler(lab);
     const latencies: number[] = [];
