@@ -5,8 +5,7 @@
  * Afterwards a short capture of A's adverts gives their interval spread.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { PRIORITY, manyInstances, vrrpConfig } from './config.js';
 import { FailoverLab, NODE_ADDR, sleep, waitVrrpPid, type Impl } from './topology.js';
 import { WireCapture, advertIntervals, realtimeUs } from './watch.js';
@@ -57,13 +56,25 @@ export function rssKb(pid: number): number {
   return m ? Number(m[1]) : NaN;
 }
 
-/** Asks the VRRP child for its stats file (SIGUSR2) and keeps the lines that speak of timer lateness. */
-async function latenessFromStatsDump(pid: number, file: string): Promise<string[]> {
-  process.kill(pid, 'SIGUSR2');
-  for (let i = 0; i < 50 && !existsSync(file); i++) await sleep(20);
-  await sleep(100);
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter((l) => /late|timer/i.test(l)).map((l) => l.trim());
+interface Lateness { count: number; p50Us: number; p90Us: number; p99Us: number; maxUs: number; meanUs: number }
+
+/**
+ * Our VRRP child's timer lateness from `keepalived --status` (the scheduler
+ * measures every firing against its deadline). keepalived has no such
+ * counter: for it, the advert spread on the wire is the comparison.
+ */
+function latenessFromStatus(binary: string, pidFile: string): string[] {
+  const out = execFileSync(binary, ['--status', '-p', pidFile], { encoding: 'utf8', timeout: 10_000 });
+  const found: { source?: string; lateness: Lateness }[] = [];
+  const walk = (v: unknown): void => {
+    if (!v || typeof v !== 'object') return;
+    const o = v as Record<string, unknown>;
+    if (o['process'] === 'vrrp' && o['timers'] && typeof o['timers'] === 'object') found.push(o['timers'] as (typeof found)[number]);
+    else for (const x of Object.values(o)) walk(x);
+  };
+  walk(JSON.parse(out));
+  return found.map(({ source, lateness: l }) =>
+    `${source ?? 'timers'}: ${l.count} firings, late by p50 ${l.p50Us} µs, p90 ${l.p90Us} µs, p99 ${l.p99Us} µs, max ${l.maxUs} µs, mean ${l.meanUs} µs`);
 }
 
 export async function runCpu(o: CpuOptions, impl: Impl, binary: string, log: (t: string) => void): Promise<CpuResult> {
@@ -113,7 +124,13 @@ export async function runCpu(o: CpuOptions, impl: Impl, binary: string, log: (t:
     res.captureDrops = await capture.stopAndCountDrops();
     res.intervalsUs = advertIntervals(capture.advertsBetween(NODE_ADDR.a, from, to));
     res.advertsFromB = capture.advertsBetween(NODE_ADDR.b, from, to).length;
-    res.latenessLines = await latenessFromStatsDump(pidA, join(lab.dir, 'keepalived.stats'));
+    if (impl === 'ours') {
+      try {
+        res.latenessLines = latenessFromStatus(binary, a.pidFile);
+      } catch (e) {
+        res.failures.push(`--status: ${(e as Error).message}`);
+      }
+    }
   } catch (e) {
     res.failures.push((e as Error).message);
   } finally {

@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { runCpu, type CpuResult } from './cpu.js';
-import { cpuTable, failoverTable, intervalTable, num, summary, targetLines, type Target } from './report.js';
+import { cleanStopTable, cpuTable, failoverTable, intervalTable, num, summary, targetLines, type Target } from './report.js';
 import { runBlock, type BlockResult, type Scenario, type StopKind } from './scenario.js';
 import type { Impl } from './topology.js';
 
@@ -79,6 +79,8 @@ async function main(): Promise<number> {
   out.push('', `host: ${os.cpus().length} cores, load average at the end ${loadavg()} (at the start ${startLoad})`);
   out.push(`bench/failover: ours (${OURS}) vs keepalived (${THEIRS}); times from the stop of A (SIGKILL of the VRRP child then the parent = crash, SIGTERM to the parent = clean) to B holding the VIP (ip monitor) and to B's first GARP (observer capture, kernel timestamp)`);
   out.push('', failoverTable(blocks));
+  const split = cleanStopTable(blocks);
+  if (split) out.push('', split);
   out.push('flaps: B took the VIP while A was alive and master (between the restore and the stop); that run waits for A to win back first.');
   if (cpu.length) {
     out.push('', cpuTable(cpu, `CPU / RSS of the VRRP child over ${cpuSeconds} s: ${cpuOpts.instances} instances at v3 advert ${cpuOpts.advertInt} s (${Math.round(cpuOpts.instances / Number(cpuOpts.advertInt))} adverts/s from A)`));
@@ -86,8 +88,8 @@ async function main(): Promise<number> {
   out.push('', 'Advert interval on the wire (observer capture of A while master): a proxy for the VRRP loop\'s timer lateness, same for both');
   out.push(intervalTable(blocks, cpu, cpuLabel, Number(cpuOpts.advertInt) * 1000));
   const oursCpu = cpu.find((c) => c.impl === 'ours');
-  out.push('', `timer lateness histogram of our VRRP loop (RealTimerScheduler.lateness): ${
-    oursCpu && oursCpu.latenessLines.length ? `\n  ${oursCpu.latenessLines.join('\n  ')}` : 'n/a (not exposed by the VRRP child: no stats-file or log line carries it)'}`);
+  out.push('', `timer lateness of our VRRP loop over the CPU window (keepalived --status; keepalived itself has no such counter): ${
+    oursCpu && oursCpu.latenessLines.length ? `\n  ${oursCpu.latenessLines.join('\n  ')}` : 'n/a (the CPU part did not run: CPU_SECONDS=0)'}`);
 
   const failed = [...blocks.filter((b) => b.failures.length), ...cpu.filter((c) => c.failures.length)];
   for (const f of failed) {

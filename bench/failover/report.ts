@@ -36,6 +36,25 @@ export function failoverTable(blocks: readonly BlockResult[]): string {
   return rows.join('\n');
 }
 
+/** Where a clean stop's time goes: A's goodbye (priority-0 advert) on the wire, then B's takeover after Skew_Time. */
+export function cleanStopTable(blocks: readonly BlockResult[]): string {
+  const clean = blocks.filter((b) => b.scenario.stop === 'clean' && b.goodbyeMs.length);
+  if (!clean.length) return '';
+  const rows = [
+    'Clean stops, split at A\'s priority-0 advert on the wire (observer capture)',
+    `${pad('scenario', 16)} ${pad('impl', 11)} ${lpad('stop -> prio 0 ms min / median / max', 38)}  ${lpad('prio 0 -> VIP on B ms min / median / max', 42)}`,
+  ];
+  for (const b of clean) {
+    rows.push(`${pad(b.scenario.name, 16)} ${pad(b.impl, 11)} ${lpad(triple3(b.goodbyeMs), 38)}  ${lpad(triple3(b.goodbyeToVipMs), 42)}`);
+  }
+  return rows.join('\n');
+}
+
+function triple3(xs: readonly number[]): string {
+  const s = summary(xs);
+  return `${num(s.min, 2)} / ${num(s.median, 2)} / ${num(s.max, 2)}`;
+}
+
 /** Advert inter-arrival spread per block: the wire-level proxy for the VRRP loop's timer lateness. */
 export function intervalTable(blocks: readonly BlockResult[], cpu: readonly CpuResult[], cpuLabel: string, cpuNominalMs: number): string {
   const rows = [

@@ -28,6 +28,10 @@ export interface BlockResult {
   vipMs: number[];
   /** Kill (or SIGTERM) to B's first gratuitous ARP on the wire, ms. */
   garpMs: number[];
+  /** Clean stops: the stop to A's priority-0 advert on the wire, ms. */
+  goodbyeMs: number[];
+  /** Clean stops: A's priority-0 advert to B holding the VIP, ms (Skew_Time is the protocol's part). */
+  goodbyeToVipMs: number[];
   /** Inter-arrival times of A's adverts while A was a steady master, µs. */
   intervalsUs: number[];
   /** Times B took the VIP while A was alive and master (a late advert from A, or a stall of B). */
@@ -59,7 +63,7 @@ async function until(pred: () => boolean, timeoutMs: number, stepMs = 5): Promis
 }
 
 export async function runBlock(s: Scenario, impl: Impl, binary: string, log: (t: string) => void): Promise<BlockResult> {
-  const res: BlockResult = { scenario: s, impl, vipMs: [], garpMs: [], intervalsUs: [], flaps: 0, failures: [] };
+  const res: BlockResult = { scenario: s, impl, vipMs: [], garpMs: [], goodbyeMs: [], goodbyeToVipMs: [], intervalsUs: [], flaps: 0, failures: [] };
   const lab = new FailoverLab('kafo');
   const adv = advertUs(s);
   const downUs = masterDownUs(s.version, adv, PRIORITY.b);
@@ -108,6 +112,11 @@ export async function runBlock(s: Scenario, impl: Impl, binary: string, log: (t:
       else res.failures.push(`run ${run}: B did not take the VIP within ${deadlineMs.toFixed(0)} ms`);
       if (garpAt !== undefined) res.garpMs.push((garpAt - t0) / 1000);
       else res.failures.push(`run ${run}: no GARP from B within ${deadlineMs.toFixed(0)} ms`);
+      const goodbyeAt = capture.adverts.find((x) => x.src === NODE_ADDR.a && x.prio === 0 && x.tsUs >= t0)?.tsUs;
+      if (s.stop === 'clean' && goodbyeAt !== undefined) {
+        res.goodbyeMs.push((goodbyeAt - t0) / 1000);
+        if (vipAt !== undefined) res.goodbyeToVipMs.push((vipAt - goodbyeAt) / 1000);
+      }
       res.intervalsUs.push(...advertIntervals(capture.advertsBetween(NODE_ADDR.a, steadyFromUs, t0)));
       res.flaps += monitorB.events.filter((e) => e.added && e.address === VIP && e.tsUs >= steadyFromUs && e.tsUs < t0).length;
       if (!tookOver) log(`  ${impl} ${s.name} run ${run}: takeover incomplete (vip ${vipAt !== undefined}, garp ${garpAt !== undefined})`);

@@ -34,6 +34,8 @@ export interface Daemon {
   exited: Promise<void>;
   logFile: string;
   vrrpPidFile: string;
+  /** The parent's pid file (-p); `--status -p` finds our daemon's status socket from it. */
+  pidFile: string;
 }
 
 export class FailoverLab {
@@ -89,7 +91,7 @@ export class FailoverLab {
     });
     closeSync(fd);
     const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-    const d: Daemon = { impl, node, proc, parentPid: proc.pid!, exited, logFile, vrrpPidFile };
+    const d: Daemon = { impl, node, proc, parentPid: proc.pid!, exited, logFile, vrrpPidFile, pidFile: `${base}.pid` };
     this.daemons.push(d);
     return d;
   }

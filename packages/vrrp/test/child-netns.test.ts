@@ -88,3 +88,63 @@ vrrp_instance VI_1 {
   const n = readSync(fifoFd, buf, 0, buf.length, null);
   t.equal(buf.subarray(0, n).toString(), 'INSTANCE "VI_1" BACKUP 100\nINSTANCE "VI_1" MASTER 100\nINSTANCE "VI_1" STOP 100\n', 'FIFO lines');
 });
+
+if (process.getuid?.() === 0) {
+  t.test('SIGTERM while a track script runs: the script is ended, the stop does not wait for its timeout', { timeout: 60_000 }, async (t) => {
+    const ns = `kvs${process.pid}`;
+    const dir = mkdtempSync(join(tmpdir(), 'vrrp-child-'));
+    const procs: ReturnType<typeof spawn>[] = [];
+    t.teardown(() => {
+      for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+      try { ip('netns', 'del', ns); } catch { /* gone */ }
+      rmSync(dir, { recursive: true, force: true });
+    });
+    ip('netns', 'add', ns);
+    ip('-n', ns, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth1');
+    ip('-n', ns, 'addr', 'add', '192.0.2.1/24', 'dev', 'eth0');
+    for (const l of ['lo', 'eth0', 'eth1']) ip('-n', ns, 'link', 'set', l, 'up');
+    const scriptLog = join(dir, 'script.log');
+    const slow = join(dir, 'slow.sh');
+    // runs far longer than the test: only a SIGTERM from the daemon ends it early
+    writeFileSync(slow, `#!/bin/sh\ntrap 'echo term >> ${scriptLog}; exit 1' TERM\necho start >> ${scriptLog}\nsleep 60 &\nwait\n`);
+    chmodSync(slow, 0o755);
+    const conf = join(dir, 'k.conf');
+    writeFileSync(conf, `vrrp_script chk_slow {
+    script "${slow}"
+    interval 1
+    timeout 50
+}
+vrrp_instance VI_1 {
+    interface eth0
+    virtual_router_id 9
+    version 3
+    priority 100
+    advert_int 0.1
+    virtual_ipaddress {
+        192.0.2.200/24
+    }
+    track_script {
+        chk_slow weight 10
+    }
+}
+`);
+    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, CHILD, '-n', '-l', '-D', '-G', '-f', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+    procs.push(child);
+    let log = '';
+    child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    const holds = () => ip('-n', ns, '-o', 'addr', 'show', 'dev', 'eth0').includes(' 192.0.2.200/24');
+    const scriptText = () => { try { return readFileSync(scriptLog, 'utf8'); } catch { return ''; } };
+    for (let i = 0; i < 500 && !(holds() && scriptText().includes('start')); i++) await sleep(10);
+    t.ok(holds() && scriptText().includes('start'), 'master with the script running', { log });
+
+    const t0 = performance.now();
+    child.kill('SIGTERM');
+    t.equal(await exited, 0, 'SIGTERM exits 0');
+    const ms = performance.now() - t0;
+    t.ok(ms < 5000, `stopped in ${ms.toFixed(0)} ms, not after the script's 50 s timeout`);
+    t.match(log, /\(VI_1\) sent 0 priority/);
+    t.notOk(holds(), 'VIP removed');
+    t.match(scriptText(), /term/, 'the running script got SIGTERM, as keepalived does at shutdown');
+  });
+}

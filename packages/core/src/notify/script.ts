@@ -21,6 +21,8 @@ export interface RunOptions {
   timeoutMs?: number;
   extraArgs?: string[];
   env?: NodeJS.ProcessEnv;
+  /** Aborting it sends the script SIGTERM (then SIGKILL 1 s later), as keepalived's script_killall at shutdown. */
+  cancel?: AbortSignal;
 }
 
 /**
@@ -39,6 +41,7 @@ export async function runScript(spec: ScriptSpec, opts: RunOptions = {}): Promis
     env: opts.env,
     extendEnv: opts.env === undefined,
     timeout: opts.timeoutMs,
+    ...(opts.cancel ? { cancelSignal: opts.cancel } : {}),
     forceKillAfterDelay: 1000,
     // a script must outlive neither its timeout nor, for notify_stop, our own exit
     cleanup: true,

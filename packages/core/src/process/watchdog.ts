@@ -149,20 +149,28 @@ export class Watchdog {
   async stop(exitCode = 0): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    // Signals first, the VRRP child before the others: its priority-0 advert
+    // starts the peer's takeover. 'exit' is emitted on a later turn, so the
+    // listeners below are in place in time.
+    const live = [...this.children.values()]
+      .filter((c) => c.proc && c.proc.exitCode === null && c.proc.signalCode === null)
+      .sort((a, b) => Number(b.spec.role === 'vrrp') - Number(a.spec.role === 'vrrp'));
+    for (const child of live) child.proc!.kill('SIGTERM');
     const waits: Promise<void>[] = [];
     for (const child of this.children.values()) {
       clearTimeout(child.restartTimer);
       clearInterval(child.heartbeat);
-      const proc = child.proc;
-      if (!proc || proc.exitCode !== null || proc.signalCode !== null) continue;
+    }
+    for (const child of live) {
+      const proc = child.proc!;
       waits.push(
         new Promise<void>((resolve) => {
+          if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
           const backstop = setTimeout(() => proc.kill('SIGKILL'), this.stopTimeoutMs);
           proc.once('exit', () => {
             clearTimeout(backstop);
             resolve();
           });
-          proc.kill('SIGTERM');
         }),
       );
     }

@@ -121,8 +121,10 @@ export async function runVrrpChild(args: readonly string[], io: ChildIo = {}): P
     const stop = (): void => {
       if (stopping) return;
       stopping = true;
+      // the priority-0 adverts go out in daemon.stop()'s first synchronous part: nothing before it
+      const stopped = daemon.stop();
       for (const h of rtSignals) h.stop();
-      void daemon.stop().then(() => dumper.settle()).then(resolve, resolve);
+      void stopped.then(() => dumper.settle()).then(resolve, resolve);
     };
     const dump = (kind: DumpKind): void => {
       if (!stopping) dumper.handle(kind);

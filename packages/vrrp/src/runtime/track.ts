@@ -164,6 +164,8 @@ export class ScriptTracker {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private running: Promise<void> | undefined;
+  /** Ends a running script at stop (SIGTERM, as keepalived's script_killall). */
+  private readonly cancel = new AbortController();
   private runningNow = false;
   private startedOnce = false;
   good: boolean;
@@ -201,10 +203,16 @@ export class ScriptTracker {
     this.schedule(0);
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops scheduling and sends a running script SIGTERM at once; the promise
+   * settles when it has exited. Shutdown must not wait for it before the
+   * priority-0 advert: a script can run for its whole timeout.
+   */
+  stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    this.cancel.abort();
+    return this.running ?? Promise.resolve();
   }
 
   private schedule(delayMs: number): void {
@@ -217,7 +225,7 @@ export class ScriptTracker {
     const s = this.script;
     const timeoutMs = (s.timeoutUs || s.intervalUs) / 1000;
     this.runningNow = true;
-    this.running = runScript({ argv: s.script.args }, { timeoutMs }).then((r) => {
+    this.running = runScript({ argv: s.script.args }, { timeoutMs, cancel: this.cancel.signal }).then((r) => {
       this.runningNow = false;
       if (this.stopped) return;
       if (r.timedOut) this.record(false, 'timed_out', undefined);

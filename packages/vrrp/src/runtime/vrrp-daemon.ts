@@ -480,14 +480,22 @@ export class VrrpDaemon {
     }
   }
 
+  /**
+   * keepalived's vrrp_terminate_phase1 order: scripts are sent SIGTERM, the
+   * netlink monitor closes, then every MASTER sends its priority-0 advert and
+   * drops its VIPs - all in this first synchronous stretch, since the peer's
+   * takeover (Skew_Time) starts only when the advert is out. Waiting for the
+   * scripts to exit comes after.
+   */
   private async shutdown(): Promise<void> {
+    const scriptsExited = Promise.all([...this.scripts.values()].map((s) => s.stop()));
     this.unwatch?.();
     this.unwatch = undefined;
+    if (!this.opts.dontReleaseVrrp) for (const rt of this.instances) rt.fsm.releaseForShutdown();
     this.poller?.stop();
     for (const f of this.files.values()) f.stop();
     for (const p of this.processes.values()) p.stop();
-    await Promise.all([...this.scripts.values()].map((s) => s.stop()));
-    if (!this.opts.dontReleaseVrrp) for (const rt of this.instances) rt.fsm.releaseForShutdown();
+    await scriptsExited;
     this.timers.close();
     for (const g of this.groups) g.notifyShutdown();
     for (const rt of this.instances) rt.fsm.notifyShutdown();
