@@ -11,6 +11,7 @@
 import type { Timer, TimerScheduler } from '../timers/clock.js';
 import { compareRemoteToOurs, ParsedAddress } from './addr-compare.js';
 import { InstanceInterface, type GarpSettings } from './instance-interface.js';
+import { deriveInstanceSettings, ms2us, wantsMasterAtStart } from './instance-settings.js';
 import { msg } from './messages.js';
 import type { VrrpSyncGroup } from './sync-group.js';
 import {
@@ -18,12 +19,12 @@ import {
   skewTimeMinUs,
   skewTimeUs,
   TIMER_CENTI_HZ,
-  VRRP_DOWN_TIMER_ADVERTS_DEFAULT,
   VRRP_PRIO_OWNER,
   VRRP_PRIO_STOP,
   type VrrpVersion,
 } from './timing.js';
 import {
+  KEEPALIVED_STATE_NUMBER,
   VrrpState,
   type ReceivedAdvert,
   type VrrpEffects,
@@ -32,14 +33,6 @@ import {
 } from './types.js';
 
 const TIMER_DISABLED = -1;
-/** keepalived's numeric states, for the one message that prints them. */
-const KEEPALIVED_STATE_NUMBER: Readonly<Record<VrrpStateName, number>> = {
-  INIT: 0,
-  BACKUP: 1,
-  MASTER: 2,
-  FAULT: 3,
-  STOP: 98,
-};
 const UNSET = -1;
 
 type EventName = 'advert' | 'masterDownTimer' | 'advertTimer';
@@ -62,10 +55,6 @@ const TRANSITIONS: Readonly<Record<VrrpStateName, Partial<Record<EventName, Hand
   [VrrpState.Fault]: {},
   [VrrpState.Stop]: {},
 };
-
-function ms2us(ms: number | undefined, dflt: number): number {
-  return ms === undefined ? dflt : Math.round(ms * 1000);
-}
 
 export class VrrpInstance {
   readonly name: string;
@@ -136,10 +125,7 @@ export class VrrpInstance {
     this.family = config.family;
     this.basePriority = config.priority;
     this.effectivePriority = config.priority;
-    this.wantstate =
-      config.initialState === 'MASTER' || (config.initialState === undefined && config.priority === VRRP_PRIO_OWNER)
-        ? VrrpState.Master
-        : VrrpState.Backup;
+    this.wantstate = wantsMasterAtStart(config) ? VrrpState.Master : VrrpState.Backup;
     this.applyConfig(config);
     this.masterAdverIntUs = this.adverIntUs;
 
@@ -148,31 +134,16 @@ export class VrrpInstance {
     this.iface = new InstanceInterface(this.name, this.cfg, timers, effects, this.garpSettings);
   }
 
-  /** The configuration-derived fields (vrrp_complete_instance), shared by the constructor and reconfigure(). */
+  /** The configuration-derived fields (instance-settings.ts), shared by the constructor and reconfigure(). */
   private applyConfig(config: VrrpInstanceConfig): void {
-    this.adverIntUs = ms2us(config.advertIntMs, 1_000_000);
-    this.downTimerAdverts = config.downTimerAdverts ?? VRRP_DOWN_TIMER_ADVERTS_DEFAULT;
-    this.configuredPriority = config.priority;
-    // vrrp_complete_instance: these options cannot work with an owner / initial MASTER.
-    const wantsMaster = config.initialState === 'MASTER' || (config.initialState === undefined && config.priority === VRRP_PRIO_OWNER);
-    const ownerOrMaster = config.priority === VRRP_PRIO_OWNER || wantsMaster;
-    this.nopreempt = !!config.nopreempt && !ownerOrMaster;
-    this.preemptDelayUs = wantsMaster || this.nopreempt ? 0 : ms2us(config.preemptDelayMs, 0);
-    this.garpDelayUs = ms2us(config.garpMasterDelayMs, 5_000_000);
-    this.garpRep = config.garpMasterRepeat ?? 5;
-    this.garpRefreshUs = ms2us(config.garpMasterRefreshMs, 0);
-    this.garpRefreshRep = config.garpMasterRefreshRepeat ?? 1;
-    this.garpLowerPrioDelayUs = ms2us(config.garpLowerPrioDelayMs, this.garpDelayUs);
-    this.garpLowerPrioRep = config.garpLowerPrioRepeat ?? this.garpRep;
-    this.lowerPrioNoAdvert = !!config.lowerPrioNoAdvert;
-    this.higherPrioSendAdvert = !!config.higherPrioSendAdvert;
+    const settings = deriveInstanceSettings(config);
+    Object.assign(this, settings);
     this.ourAddress = new ParsedAddress(config.ourAddress);
-    this.logDetail = !!config.logDetail;
     Object.assign(this.garpSettings, {
-      garpDelayUs: this.garpDelayUs,
-      garpRep: this.garpRep,
-      garpLowerPrioDelayUs: this.garpLowerPrioDelayUs,
-      garpLowerPrioRep: this.garpLowerPrioRep,
+      garpDelayUs: settings.garpDelayUs,
+      garpRep: settings.garpRep,
+      garpLowerPrioDelayUs: settings.garpLowerPrioDelayUs,
+      garpLowerPrioRep: settings.garpLowerPrioRep,
     } satisfies GarpSettings);
   }
 

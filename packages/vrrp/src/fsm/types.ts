@@ -9,6 +9,15 @@ export const VrrpState = {
 } as const;
 export type VrrpStateName = (typeof VrrpState)[keyof typeof VrrpState];
 
+/** keepalived's numeric states, for the one message that prints them. */
+export const KEEPALIVED_STATE_NUMBER: Readonly<Record<VrrpStateName, number>> = {
+  INIT: 0,
+  BACKUP: 1,
+  MASTER: 2,
+  FAULT: 3,
+  STOP: 98,
+};
+
 /**
  * Everything the state machine needs from one vrrp_instance block. Deliberately
  * independent of the configuration model: the integrator maps one onto the other.
