@@ -51,6 +51,8 @@ export interface VsNode {
   quorumUp: boolean;
   /** Carried over from the previous configuration by a reload. */
   reloaded?: boolean;
+  /** A reload's "VS [...] added into group NAME" lines, logged after this VS's real servers (sync_service_vsg). */
+  groupAddedLines?: string[];
   rs: RsNode[];
   sorry?: DestNode;
 }
@@ -284,6 +286,8 @@ export class HealthStateMachine {
           }
         }
       }
+      for (const line of vs.groupAddedLines ?? []) this.log(line);
+      vs.groupAddedLines = undefined;
       this.updateQuorum(vs, true);
       const s = vs.sorry;
       if (s && s.inhibit && !s.set) {

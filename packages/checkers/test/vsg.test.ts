@@ -203,6 +203,11 @@ t.test('daemon: one service per member, failures and inhibit in every member, re
   await r.daemon.healthService.flush();
   const reload = r.take();
   t.notOk(reload.some((l) => l.startsWith('Removing Virtual Server')), 'the group VS survives the reload');
+  const removedAt = reload.indexOf('VS [[192.0.2.100]:tcp:80-192.0.2.102] in group WEB no longer exists');
+  const addedAt = reload.indexOf('VS [[192.0.2.100]:tcp:80-192.0.2.103] added into group WEB');
+  t.ok(reload.indexOf('Reinitializing ipvs') < removedAt && removedAt < addedAt && addedAt < reload.indexOf('Reload complete'),
+    "keepalived's group member lines: the old range goes (clear_diff_vsg), the new one comes (sync_service_vsg)", { reload });
+  t.notOk(reload.some((l) => l.includes('FWM 7') || l.includes('VS [7]')), 'the unchanged fwmark member is not mentioned');
   t.same(kernelSn(r.kernel), membersWith([...FOUR, '-t 192.0.2.103:80'], ['-r 192.0.2.12:80 -m -w 1']), 'the new member has the same destinations');
 
   // reload: a member removed goes from the kernel
@@ -236,7 +241,7 @@ virtual_server group API {
   await r.daemon.reload(configText(withoutWeb));
   await r.daemon.healthService.flush();
   const lines = r.take();
-  t.ok(lines.includes('Removing Virtual Server [WEB]:0'), 'WEB is not mistaken for API');
+  t.ok(lines.includes('Removing Virtual Server Group [WEB]'), 'WEB is not mistaken for API (keepalived names a group VS by its group)');
   t.same(kernelSn(r.kernel), ['-A -t 192.0.2.150:80 -s rr', '-a -t 192.0.2.150:80 -r 192.0.2.21:80 -m -w 1']);
   await r.daemon.stop();
 });

@@ -8,6 +8,7 @@
  */
 import type { Effect, HealthStateMachine, RsNode, VsNode, CheckerNode, DestNode } from '../rs-state.js';
 import type { ResolvedChecker } from '../resolve.js';
+import { groupReloadLines } from './vs-groups.js';
 
 /** vs_iseq: same fwmark and family, or same protocol, address and port. */
 function sameVs(a: VsNode, b: VsNode): boolean {
@@ -167,13 +168,21 @@ export function migrateState(prev: HealthStateMachine, next: HealthStateMachine)
     const vs = next.vss.find((v) => sameVs(v, oldVs));
     if (!vs) {
       effects.push(...prev.collect(() => {
-        prev.log(`Removing Virtual Server ${oldVs.cfg.label}`);
+        const group = oldVs.cfg.group;
+        prev.log(group ? `Removing Virtual Server Group [${group.name}]` : `Removing Virtual Server ${oldVs.cfg.label}`);
         clearServiceVs(prev, oldVs);
       }));
       continue;
     }
     vs.quorumUp = oldVs.quorumUp;
     vs.reloaded = true;
+    const [oldGroup, newGroup] = [oldVs.cfg.group, vs.cfg.group];
+    if (oldGroup && newGroup) {
+      // clear_diff_vsg: removals now, additions once the VS is initialised again
+      const lines = groupReloadLines(oldGroup, newGroup, oldVs.cfg.protocol, vs.cfg.protocol);
+      effects.push(...prev.collect(() => { for (const l of lines.removed) prev.log(l); }));
+      vs.groupAddedLines = lines.added;
+    }
     effects.push(...clearDiffRs(prev, next, oldVs, vs));
     effects.push(...clearDiffSorry(prev, oldVs, vs));
   }

@@ -123,9 +123,8 @@ function entryText(e: VsGroupEntrySettings, protocol: string, removed: boolean):
  * entry without an equal new one, "VS [...] added into group NAME" for each
  * new one. A changed range is a different entry to keepalived (removed and
  * added whole); the kernel reconciler itself only touches the difference.
- * Not yet called by the reload migration: the integrator decides where
- * these lines go (keepalived: removals during clear_diff_services, additions
- * in init_service_vs after the real servers).
+ * The reload migration logs the removals in clear_diff_services' place and
+ * the additions after the VS's real servers, as init_service_vs does.
  */
 export function groupReloadLines(
   prev: VsGroupSettings, next: VsGroupSettings, prevProtocol: string, nextProtocol: string,
