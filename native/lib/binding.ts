@@ -72,6 +72,8 @@ export interface NativeBinding {
   timerfdRead?(fd: number): number;
   /** clock_gettime(2) as [seconds, nanoseconds]. */
   clockGetTime?(clockid: number): [number, number];
+  /** getrusage(2) as [user µs, system µs]; RUSAGE_CHILDREN covers the reaped children. Optional like the timerfd calls. */
+  getrusage?(who: number): [number, number];
 }
 
 export interface SignalHandle {

@@ -32,6 +32,9 @@ export const SO_MARK = 36;
 export const SO_ERROR = 4;
 export const SO_LINGER = 13;
 
+export const RUSAGE_SELF = 0;
+export const RUSAGE_CHILDREN = -1;
+
 /** uv_poll event bits (UV_READABLE, UV_WRITABLE) for NativeBinding.poll. */
 export const POLL_READABLE = 1;
 export const POLL_WRITABLE = 2;

@@ -421,6 +421,17 @@ Napi::Value TimerFdRead(const Napi::CallbackInfo& info) {
 }
 
 // clockGetTime(clockid) -> [sec, nsec].
+// getrusage(who) -> [user µs, system µs]; who 0 = RUSAGE_SELF, -1 = RUSAGE_CHILDREN
+// (Node's process.resourceUsage() has no children's figures).
+Napi::Value GetRusage(const Napi::CallbackInfo& info) {
+  struct rusage ru;
+  if (getrusage(IntArg(info, 0), &ru) < 0) return ThrowErrno(info.Env(), "getrusage", errno);
+  Napi::Array out = Napi::Array::New(info.Env(), 2);
+  out.Set(0u, Napi::Number::New(info.Env(), static_cast<double>(ru.ru_utime.tv_sec) * 1e6 + static_cast<double>(ru.ru_utime.tv_usec)));
+  out.Set(1u, Napi::Number::New(info.Env(), static_cast<double>(ru.ru_stime.tv_sec) * 1e6 + static_cast<double>(ru.ru_stime.tv_usec)));
+  return out;
+}
+
 Napi::Value ClockGetTime(const Napi::CallbackInfo& info) {
   timespec ts{};
   if (clock_gettime(IntArg(info, 0), &ts) < 0) return ThrowErrno(info.Env(), "clock_gettime", errno);
@@ -456,6 +467,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("timerfdSetTime", Napi::Function::New(env, TimerFdSetTime));
   exports.Set("timerfdRead", Napi::Function::New(env, TimerFdRead));
   exports.Set("clockGetTime", Napi::Function::New(env, ClockGetTime));
+  exports.Set("getrusage", Napi::Function::New(env, GetRusage));
   return exports;
 }
 

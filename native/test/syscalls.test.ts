@@ -228,3 +228,15 @@ t.test('poll for writability reports a finished non-blocking connect; SO_ERROR t
   const refused = await connectAndWait(closedPort);
   t.equal(refused.soError, 111, 'ECONNREFUSED');
 });
+
+t.test('getrusage: our own CPU time, and the reaped children\'s', async (t) => {
+  const { RUSAGE_SELF, RUSAGE_CHILDREN } = await import('../lib/index.js');
+  const { execFileSync } = await import('node:child_process');
+  const [user, system] = native.getrusage!(RUSAGE_SELF);
+  t.ok(user > 0 && system >= 0, `self ${user}/${system} µs`);
+  const before = native.getrusage!(RUSAGE_CHILDREN);
+  // a child that burns some CPU and is reaped
+  execFileSync(process.execPath, ['-e', 'let x = 0; for (let i = 0; i < 3e7; i++) x += i; if (x < 0) console.log(x)']);
+  const after = native.getrusage!(RUSAGE_CHILDREN);
+  t.ok(after[0] > before[0], `children's user time grew (${before[0]} -> ${after[0]} µs)`);
+});

@@ -37,3 +37,14 @@ t.test('without the handler Node would exit 1, which is permanent', async (t) =>
   t.equal(r.status, 1);
   t.equal(reportChildStatus('Keepalived_healthcheckers', r.status, null).permanent, true);
 });
+
+t.test("childStoppedLine: keepalived's log_stopping texts", async (t) => {
+  const { childStoppedLine, childrenCpuTimes } = await import('../src/process/child-config.js');
+  t.equal(childStoppedLine(0), 'Stopped');
+  t.match(childStoppedLine(1), /^Stopped - used \d+\.\d{6} user time, \d+\.\d{6} system time$/);
+  t.match(childStoppedLine(1, { user: 1_500_000, system: 20 }), /^Stopped - used \(self\/children\) \d+\.\d{6}\/1\.500000 user time, \d+\.\d{6}\/0\.000020 system time$/);
+  t.match(childStoppedLine(1, { user: 0, system: 5 }), /^Stopped - used \d/, 'children without user time are left out, as keepalived does');
+  t.same(childrenCpuTimes({ getrusage: () => [7, 8] } as never), { user: 7, system: 8 });
+  t.equal(childrenCpuTimes(undefined), undefined);
+  t.equal(childrenCpuTimes({ getrusage: () => { throw new Error('EINVAL'); } } as never), undefined);
+});

@@ -160,7 +160,16 @@ export async function runCheckerChild(args: readonly string[], io: CheckerChildI
   });
   runtime?.close();
   if (pidFile) core.removePidFile(pidFile);
-  log.info(stoppedLine(o.logDetail));
+  log.info(stoppedLine(o.logDetail, o.logDetail ? core.childrenCpuTimes(tryNative(native)) : undefined));
   await log.close();
   return ExitCode.OK;
+}
+
+/** The native binding if it loads (a stop line must not fail on it). */
+function tryNative(native: () => NativeBinding): NativeBinding | undefined {
+  try {
+    return native();
+  } catch {
+    return undefined;
+  }
 }

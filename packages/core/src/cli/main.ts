@@ -15,6 +15,7 @@ import { usageText } from './help.js';
 import { notImplementedLines } from './not-implemented.js';
 import { parseCommandLine, type CliOptions } from './options.js';
 import { logConfigFiles, logStartup, processCpuTimes, stoppedLines } from './startup.js';
+import { childrenCpuTimes } from '../process/child-config.js';
 import { currentUname, versionText, type Uname } from './version.js';
 import type { NativeBinding } from '@keepalived-ts/native';
 
@@ -290,6 +291,7 @@ async function startParent(ctx: StartContext): Promise<number> {
     openAddressRemover: () => new Rtnetlink({ native: loadNative() }),
     onSignal: (signum, cb) => loadNative().onSignal(signum, cb),
     setNetworkNamespace: (name) => loadNative().setns(`/run/netns/${name}`, CLONE_NEWNET),
+    childrenCpuTimes: () => childrenCpuTimes(loadNative()),
   });
 }
 

@@ -5,7 +5,7 @@ import type { ConfigApi } from '../cli/config-api.js';
 import { buildConfig } from '../config/build.js';
 import { readConfigTree } from '../config/reader/index.js';
 import type { StartContext } from '../cli/main.js';
-import { logConfigFiles, processCpuTimes, stoppedLines } from '../cli/startup.js';
+import { logConfigFiles, processCpuTimes, stoppedLines, type CpuTimes } from '../cli/startup.js';
 import { formatDiagnostic, type Diagnostic } from '../config/diagnostics.js';
 import type { ConfigTree } from '../config/tree.js';
 import { dataFileForProcess } from '../config/dump/index.js';
@@ -33,6 +33,8 @@ export interface ParentDeps {
   setNetworkNamespace?: (name: string) => void;
   /** Real-time signals by number (native onSignal); absent in tests that do not need them. */
   onSignal?: (signum: number, cb: () => void) => { stop(): void };
+  /** getrusage(RUSAGE_CHILDREN) in µs for the -D stop line (native); absent: reported as 0. */
+  childrenCpuTimes?: () => CpuTimes | undefined;
 }
 
 interface LoadedConfig {
@@ -255,6 +257,6 @@ export async function runParent(ctx: StartContext, deps: ParentDeps = {}): Promi
   for (const [sig, fn] of handlers) process.off(sig, fn);
   for (const h of rt) h.stop();
   removePidFile(mainPidFile);
-  for (const line of stoppedLines(o.logDetail, processCpuTimes())) log.info(line);
+  for (const line of stoppedLines(o.logDetail, processCpuTimes(), deps.childrenCpuTimes?.())) log.info(line);
   return code;
 }

@@ -6,6 +6,7 @@ import { formatDiagnostic } from '../config/diagnostics.js';
 import type { KeepalivedConfig } from '../config/model/index.js';
 import { readConfigTree } from '../config/reader/index.js';
 import { ExitCode } from '../exit-codes.js';
+import { RUSAGE_CHILDREN, type NativeBinding } from '@keepalived-ts/native';
 
 export type ChildConfigLoad =
   | { ok: true; config: KeepalivedConfig; messages: string[] }
@@ -32,9 +33,25 @@ export function loadChildConfig(o: CliOptions, opts: { badInterfaceIsFatal: bool
 
 const secUsec = (us: number): string => `${Math.floor(us / 1e6)}.${String(Math.floor(us % 1e6)).padStart(6, '0')}`;
 
-/** keepalived's log_stopping() for a child process. */
-export function childStoppedLine(detail: number): string {
+/**
+ * keepalived's log_stopping() for a child process: with -D its CPU time,
+ * and that of its reaped scripts when there was any.
+ */
+export function childStoppedLine(detail: number, children?: { user: number; system: number }): string {
   if (detail === 0) return 'Stopped';
   const u = process.resourceUsage();
+  if (children && children.user > 0) {
+    return `Stopped - used (self/children) ${secUsec(u.userCPUTime)}/${secUsec(children.user)} user time, ${secUsec(u.systemCPUTime)}/${secUsec(children.system)} system time`;
+  }
   return `Stopped - used ${secUsec(u.userCPUTime)} user time, ${secUsec(u.systemCPUTime)} system time`;
+}
+
+/** getrusage(RUSAGE_CHILDREN) through the native shim, when it has the call. */
+export function childrenCpuTimes(native: NativeBinding | undefined): { user: number; system: number } | undefined {
+  try {
+    const r = native?.getrusage?.(RUSAGE_CHILDREN);
+    return r ? { user: r[0], system: r[1] } : undefined;
+  } catch {
+    return undefined;
+  }
 }
