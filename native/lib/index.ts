@@ -10,3 +10,4 @@ export * from './privilege.js';
 export * from './bpf.js';
 export * from './sockopt.js';
 export * from './timerfd.js';
+export * from './netlink.js';

@@ -2,27 +2,12 @@
 // <linux/genetlink.h>, <linux/ip_vs.h>). test/constants.test.ts compiles a C
 // program that prints each one from the system headers and compares.
 
-// --- netlink framing ---
-export const NLMSG_NOOP = 1;
-export const NLMSG_ERROR = 2;
-export const NLMSG_DONE = 3;
-export const NLMSG_OVERRUN = 4;
-
-export const NLM_F_REQUEST = 0x01;
-export const NLM_F_MULTI = 0x02;
-export const NLM_F_ACK = 0x04;
-export const NLM_F_ECHO = 0x08;
-export const NLM_F_DUMP_INTR = 0x10;
-export const NLM_F_ROOT = 0x100;
-export const NLM_F_MATCH = 0x200;
-export const NLM_F_DUMP = 0x300;
-/** In an NLMSG_ERROR: the original request was cut to its header. */
-export const NLM_F_CAPPED = 0x100;
-/** In an NLMSG_ERROR: extended-ack TLVs follow. */
-export const NLM_F_ACK_TLVS = 0x200;
-
-export const NLMSGERR_ATTR_MSG = 1;
-export const NLMSGERR_ATTR_OFFS = 2;
+// --- netlink framing (defined with the shared codec in @keepalived-ts/native) ---
+export {
+  NLMSG_NOOP, NLMSG_ERROR, NLMSG_DONE, NLMSG_OVERRUN, NLM_F_REQUEST, NLM_F_MULTI, NLM_F_ACK, NLM_F_ECHO,
+  NLM_F_DUMP_INTR, NLM_F_ROOT, NLM_F_MATCH, NLM_F_DUMP, NLM_F_CAPPED, NLM_F_ACK_TLVS, NLMSGERR_ATTR_MSG,
+  NLMSGERR_ATTR_OFFS,
+} from '@keepalived-ts/native';
 
 // --- generic netlink controller ---
 export const GENL_ID_CTRL = 0x10;

@@ -3,7 +3,7 @@
 // errno rules (ip_vs_ctl.c), and answers with acks, replies and multipart
 // dumps. For logic tests and the benchmark; it never touches a real socket.
 import {
-  AF_INET6, AF_NETLINK, NETLINK_GENERIC, encodeSockaddrNl, syscallError,
+  AF_INET6, AF_NETLINK, NETLINK_GENERIC, decodeNlmsgs, encodeAck, encodeDone, encodeSockaddrNl, syscallError,
   type NativeBinding, type PollHandle, type RecvMsgResult,
 } from '@keepalived-ts/native';
 import * as C from './constants.js';
@@ -13,7 +13,7 @@ import {
   type IpvsService, type IpvsTimeouts,
 } from './ipvs-codec.js';
 import { destKey, serviceKey } from './desired.js';
-import { encodeAck, encodeDone, encodeGenl, splitNlmsgs, toGenl, type GenlMessage } from './netlink.js';
+import { encodeGenl, toGenl, type GenlMessage } from './genl.js';
 
 const EPERM = 1, ENOENT = 2, ESRCH = 3, EEXIST = 17, EINVAL = 22, ERANGE = 34, EOPNOTSUPP = 95, EAFNOSUPPORT = 97;
 
@@ -164,7 +164,7 @@ export class FakeIpvsKernel {
   }
 
   private receive(fd: number, data: Buffer): void {
-    for (const raw of splitNlmsgs(data)) {
+    for (const raw of decodeNlmsgs(data)) {
       const g = toGenl(raw);
       this.counters.messages++;
       this.counters.bytes += (16 + raw.payload.length + 3) & ~3;

@@ -5,7 +5,8 @@ import {
   CTRL_ATTR_MCAST_GRP_ID, CTRL_ATTR_MCAST_GRP_NAME, CTRL_ATTR_OPS, CTRL_ATTR_VERSION, CTRL_CMD_GETFAMILY,
   CTRL_CMD_NEWFAMILY, CTRL_VERSION, GENL_ID_CTRL, NLM_F_ACK, NLM_F_REQUEST,
 } from './constants.js';
-import { AttrWriter, Attrs, type GenlMessage } from './netlink.js';
+import { AttrWriter, StrictAttrSet } from '@keepalived-ts/native';
+import type { GenlMessage } from './genl.js';
 
 export interface GenlFamily {
   id: number;
@@ -29,7 +30,7 @@ export function familyRequest(name: string, seq: number, pid: number): GenlMessa
 
 /** The family name a GETFAMILY request asks for, or undefined when it names none. */
 export function requestedFamilyName(msg: GenlMessage): string | undefined {
-  return Attrs.decode(msg.attrs).str(CTRL_ATTR_FAMILY_NAME);
+  return StrictAttrSet.decode(msg.attrs).str(CTRL_ATTR_FAMILY_NAME);
 }
 
 export function encodeFamilyAttrs(f: GenlFamily): Buffer {
@@ -41,15 +42,15 @@ export function encodeFamilyAttrs(f: GenlFamily): Buffer {
     .u32(CTRL_ATTR_MAXATTR, f.maxattr);
   if (f.opCount > 0) {
     w.nested(CTRL_ATTR_OPS, (ops) => {
-      for (let i = 1; i <= f.opCount; i++) ops.nested(i, (op) => op.u32(1 /* CTRL_ATTR_OP_ID */, i));
-    });
+      for (let i = 1; i <= f.opCount; i++) ops.nested(i, (op) => op.u32(1 /* CTRL_ATTR_OP_ID */, i), true);
+    }, true);
   }
   if (f.mcastGroups.length > 0) {
     w.nested(CTRL_ATTR_MCAST_GROUPS, (groups) => {
       f.mcastGroups.forEach((g, i) => groups.nested(i + 1, (grp) => {
         grp.u32(CTRL_ATTR_MCAST_GRP_ID, g.id).str(CTRL_ATTR_MCAST_GRP_NAME, g.name);
-      }));
-    });
+      }, true));
+    }, true);
   }
   return w.toBuffer();
 }
@@ -63,9 +64,9 @@ export function familyReply(f: GenlFamily, seq: number, pid: number, flags = 0):
 export function validateFamilyReply(msg: GenlMessage): string | undefined {
   if (msg.type !== GENL_ID_CTRL) return `reply type ${msg.type} is not the controller (${GENL_ID_CTRL})`;
   if (msg.cmd !== CTRL_CMD_NEWFAMILY) return `controller reply command ${msg.cmd} is not CTRL_CMD_NEWFAMILY`;
-  let a: Attrs;
+  let a: StrictAttrSet;
   try {
-    a = Attrs.decode(msg.attrs);
+    a = StrictAttrSet.decode(msg.attrs);
   } catch (e) {
     return (e as Error).message;
   }
@@ -77,12 +78,12 @@ export function validateFamilyReply(msg: GenlMessage): string | undefined {
 export function decodeFamilyReply(msg: GenlMessage): GenlFamily {
   const reason = validateFamilyReply(msg);
   if (reason) throw new RangeError(reason);
-  const a = Attrs.decode(msg.attrs);
+  const a = StrictAttrSet.decode(msg.attrs);
   const groups: GenlFamily['mcastGroups'] = [];
   const mg = a.nested(CTRL_ATTR_MCAST_GROUPS);
   if (mg) {
     for (const entry of mg.list) {
-      const g = Attrs.decode(entry.data);
+      const g = StrictAttrSet.decode(entry.data);
       const name = g.str(CTRL_ATTR_MCAST_GRP_NAME);
       const id = g.u32(CTRL_ATTR_MCAST_GRP_ID);
       if (name !== undefined && id !== undefined) groups.push({ name, id });

@@ -3,11 +3,11 @@
 import { getSystemErrorMap } from 'node:util';
 import {
   AF_NETLINK, MSG_TRUNC, NETLINK_EXT_ACK, NETLINK_GENERIC, SOCK_RAW, SOL_NETLINK, SOL_SOCKET, SO_RCVBUF,
-  SO_RCVBUFFORCE, decodeSockaddrNl, encodeSockaddrNl, isSyscallError,
-  type NativeBinding, type PollHandle, type SyscallError,
+  SO_RCVBUFFORCE, NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLM_F_ACK, NLM_F_DUMP, NLM_F_MULTI, NLM_F_REQUEST,
+  decodeNlError, decodeNlmsgs, decodeSockaddrNl, encodeSockaddrNl, isSyscallError,
+  type NativeBinding, type NlMessage, type PollHandle, type SyscallError,
 } from '@keepalived-ts/native';
-import { NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLM_F_ACK, NLM_F_DUMP, NLM_F_MULTI, NLM_F_REQUEST } from './constants.js';
-import { decodeNlError, encodeGenl, splitNlmsgs, toGenl, type GenlMessage } from './netlink.js';
+import { encodeGenl, toGenl, type GenlMessage } from './genl.js';
 
 /** The logging this package needs; the daemon injects its own. */
 export interface Logger {
@@ -217,7 +217,7 @@ export class GenlSocket {
       this.counters.bytesReceived += r.data.length;
       let msgs;
       try {
-        msgs = splitNlmsgs(r.data);
+        msgs = decodeNlmsgs(r.data);
       } catch (e) {
         this.logger.error(`IPVS netlink: dropping malformed datagram: ${(e as Error).message}`);
         continue;
@@ -230,7 +230,7 @@ export class GenlSocket {
     this.stopWatchIfIdle();
   }
 
-  private dispatch(m: ReturnType<typeof splitNlmsgs>[number]): void {
+  private dispatch(m: NlMessage): void {
     const p = this.pending.get(m.seq);
     if (!p) return; // e.g. a late ack for a dump; nothing waits for it
     if (m.type === NLMSG_ERROR) {

@@ -1,5 +1,5 @@
 export * from './constants.js';
-export * from './netlink.js';
+export * from './genl.js';
 export * from './genl-ctrl.js';
 export * from './genl-socket.js';
 export * from './ipvs-codec.js';

@@ -2,9 +2,11 @@
 // sync daemon, timeouts, info. Requests are laid out attribute for attribute
 // as keepalived 2.2.7 / libnl write them (test/fixtures has its real bytes);
 // replies as the kernel's ip_vs_genl_fill_*() write them.
-import { AF_INET, AF_INET6, bytesToIpv4, bytesToIpv6, ipv4ToBytes, ipv6ToBytes } from '@keepalived-ts/native';
+import {
+  AF_INET, AF_INET6, AttrWriter, StrictAttrSet, bytesToIpv4, bytesToIpv6, ipv4ToBytes, ipv6ToBytes, type NlHeader,
+} from '@keepalived-ts/native';
 import * as C from './constants.js';
-import { AttrWriter, Attrs, type GenlMessage, type NlHeader } from './netlink.js';
+import type { GenlMessage } from './genl.js';
 
 /** Packet/byte counters; the 32-bit nest (STATS) has u32 counts and rates, STATS64 only u64. */
 export interface IpvsStats {
@@ -106,10 +108,10 @@ function writeStats(w: AttrWriter, type: number, s: IpvsStats, all64: boolean): 
       if (all64 || STATS_IS_U64[i]) n.u64(i + 1, s[f]);
       else n.u32(i + 1, Number(s[f]));
     });
-  });
+  }, true);
 }
 
-function readStats(a: Attrs, all64: boolean): IpvsStats {
+function readStats(a: StrictAttrSet, all64: boolean): IpvsStats {
   const s = emptyStats();
   STATS_FIELDS.forEach((f, i) => {
     const wide = all64 || STATS_IS_U64[i];
@@ -165,11 +167,11 @@ export function writeService(w: AttrWriter, s: IpvsService): void {
     if (s.netmask !== undefined) n.raw(C.IPVS_SVC_ATTR_NETMASK, netmaskBytes(s.af, s.netmask));
     if (s.stats) writeStats(n, C.IPVS_SVC_ATTR_STATS, s.stats, false);
     if (s.stats64) writeStats(n, C.IPVS_SVC_ATTR_STATS64, s.stats64, true);
-  });
+  }, true);
 }
 
 /** Why a service nest cannot identify a service, or undefined. */
-export function validateServiceAttrs(a: Attrs): string | undefined {
+export function validateServiceAttrs(a: StrictAttrSet): string | undefined {
   const af = a.u16(C.IPVS_SVC_ATTR_AF);
   if (af === undefined) return 'service has no IPVS_SVC_ATTR_AF';
   if (af !== AF_INET && af !== AF_INET6) return `service address family ${af} is neither AF_INET nor AF_INET6`;
@@ -184,7 +186,7 @@ export function validateServiceAttrs(a: Attrs): string | undefined {
   return undefined;
 }
 
-export function readService(a: Attrs): IpvsService {
+export function readService(a: StrictAttrSet): IpvsService {
   const reason = validateServiceAttrs(a);
   if (reason) throw new RangeError(reason);
   const af = a.u16(C.IPVS_SVC_ATTR_AF)!;
@@ -235,11 +237,11 @@ export function writeDest(w: AttrWriter, d: IpvsDest, layout: Layout): void {
     if (layout === 'kernel') n.u16(C.IPVS_DEST_ATTR_ADDR_FAMILY, d.af);
     if (d.stats) writeStats(n, C.IPVS_DEST_ATTR_STATS, d.stats, false);
     if (d.stats64) writeStats(n, C.IPVS_DEST_ATTR_STATS64, d.stats64, true);
-  });
+  }, true);
 }
 
 /** Why a destination nest is unusable, or undefined. */
-export function validateDestAttrs(a: Attrs, serviceAf: number): string | undefined {
+export function validateDestAttrs(a: StrictAttrSet, serviceAf: number): string | undefined {
   const af = a.u16(C.IPVS_DEST_ATTR_ADDR_FAMILY) ?? serviceAf;
   if (af !== AF_INET && af !== AF_INET6) return `destination address family ${af} is neither AF_INET nor AF_INET6`;
   const addr = a.get(C.IPVS_DEST_ATTR_ADDR);
@@ -249,7 +251,7 @@ export function validateDestAttrs(a: Attrs, serviceAf: number): string | undefin
   return undefined;
 }
 
-export function readDest(a: Attrs, serviceAf: number): IpvsDest {
+export function readDest(a: StrictAttrSet, serviceAf: number): IpvsDest {
   const reason = validateDestAttrs(a, serviceAf);
   if (reason) throw new RangeError(reason);
   const af = a.u16(C.IPVS_DEST_ATTR_ADDR_FAMILY) ?? serviceAf;
@@ -291,10 +293,10 @@ export function writeDaemon(w: AttrWriter, d: IpvsDaemon): void {
       if (d.mcastGroup.includes(':')) n.raw(C.IPVS_DAEMON_ATTR_MCAST_GROUP6, ipv6ToBytes(d.mcastGroup));
       else n.raw(C.IPVS_DAEMON_ATTR_MCAST_GROUP, ipv4ToBytes(d.mcastGroup));
     }
-  });
+  }, true);
 }
 
-export function readDaemon(a: Attrs): IpvsDaemon {
+export function readDaemon(a: StrictAttrSet): IpvsDaemon {
   const state = a.s32(C.IPVS_DAEMON_ATTR_STATE);
   const syncId = a.s32(C.IPVS_DAEMON_ATTR_SYNC_ID);
   if (state === undefined) throw new RangeError('daemon has no IPVS_DAEMON_ATTR_STATE');
@@ -336,7 +338,7 @@ export function encodeIpvsAttrs(body: IpvsBody, cmd: number, layout: Layout = 'r
 
 /** `destAf` is the family assumed for a destination that does not state its own (old kernels). */
 export function decodeIpvsAttrs(cmd: number, attrs: Buffer, destAf = AF_INET): IpvsBody {
-  const a = Attrs.decode(attrs);
+  const a = StrictAttrSet.decode(attrs);
   if (cmd === C.IPVS_CMD_SET_INFO) {
     const version = a.u32(C.IPVS_INFO_ATTR_VERSION);
     const connTabSize = a.u32(C.IPVS_INFO_ATTR_CONN_TAB_SIZE);

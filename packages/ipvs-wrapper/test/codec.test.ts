@@ -2,12 +2,13 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import {
-  AttrWriter, Attrs, IPVS_CMD_DEL_DAEMON, IPVS_CMD_GET_DEST, IPVS_CMD_GET_SERVICE, IPVS_CMD_NEW_DAEMON, IPVS_CMD_NEW_DEST,
+  IPVS_CMD_DEL_DAEMON, IPVS_CMD_GET_DEST, IPVS_CMD_GET_SERVICE, IPVS_CMD_NEW_DAEMON, IPVS_CMD_NEW_DEST,
   IPVS_CMD_NEW_SERVICE, IPVS_CMD_SET_CONFIG, IPVS_CMD_SET_INFO, IP_VS_STATE_BACKUP, NLM_F_ACK, NLM_F_DUMP, NLM_F_MULTI,
-  NLM_F_REQUEST, decodeFamilyReply, decodeGenl, decodeNlError, emptyStats, encodeAck, encodeGenl, familyReply,
-  familyRequest, fromGenlMessage, readService, serviceIdentity, splitNlmsgs, toGenlMessage, validateAttrs,
-  validateNlmsgs, validateServiceAttrs, type IpvsMessage,
+  NLM_F_REQUEST, decodeFamilyReply, decodeGenl, decodeNlError, emptyStats, encodeGenl, familyReply,
+  familyRequest, fromGenlMessage, readService, serviceIdentity, splitNlmsgs, toGenlMessage, validateServiceAttrs,
+  type IpvsMessage,
 } from '../src/index.js';
+import { AttrWriter, StrictAttrSet, encodeAck, validateAttrs, validateNlmsgs } from '@keepalived-ts/native';
 
 const fixture = JSON.parse(readFileSync(fileURLToPath(new URL('../../test/fixtures/keepalived-2.2.7-ipvs-sendmsg.json', import.meta.url)), 'utf8')) as {
   ipvsFamilyId: number;
@@ -110,7 +111,7 @@ t.test('kernel-layout replies round-trip (stats, counters, dest family last, inf
     dest: { af: 10, address: '2001:db8::5', port: 80, fwdMethod: 2, weight: 3, upperThreshold: 0, lowerThreshold: 0, tunType: 0, tunPort: 0, tunFlags: 0, activeConns: 1, inactConns: 2, persistConns: 3, stats, stats64: stats },
   };
   const bytes = encodeGenl(toGenlMessage(reply, 'kernel'));
-  const attrs = Attrs.decode(Attrs.decode(bytes, 20).get(2)!);
+  const attrs = StrictAttrSet.decode(StrictAttrSet.decode(bytes, 20).get(2)!);
   t.equal(attrs.list[0]!.type, 1, 'kernel layout starts with ADDR');
   t.equal(attrs.list.findIndex((a) => a.type === 11), 12, 'ADDR_FAMILY after the connection counters');
   const decoded = fromGenlMessage(decodeGenl(bytes), 2);
@@ -142,12 +143,12 @@ t.test('validation reasons', async (t) => {
   t.match(validateNlmsgs(Buffer.from('2000000010000500000000000000000003010000', 'hex')), /truncated/);
   t.match(validateAttrs(Buffer.from([2, 0, 1, 0])), /length 2 < 4/);
   t.match(validateAttrs(Buffer.from([9, 0, 1, 0, 0])), /overruns/);
-  const noAf = Attrs.decode(new AttrWriter().u16(2, 6).toBuffer());
+  const noAf = StrictAttrSet.decode(new AttrWriter().u16(2, 6).toBuffer());
   t.match(validateServiceAttrs(noAf), /no IPVS_SVC_ATTR_AF/);
-  const noPort = Attrs.decode(new AttrWriter().u16(1, 2).u16(2, 6).raw(3, Buffer.alloc(16)).toBuffer());
+  const noPort = StrictAttrSet.decode(new AttrWriter().u16(1, 2).u16(2, 6).raw(3, Buffer.alloc(16)).toBuffer());
   t.match(validateServiceAttrs(noPort), /no IPVS_SVC_ATTR_PORT/);
-  const badAf = Attrs.decode(new AttrWriter().u16(1, 7).u32(5, 1).toBuffer());
+  const badAf = StrictAttrSet.decode(new AttrWriter().u16(1, 7).u32(5, 1).toBuffer());
   t.match(validateServiceAttrs(badAf), /neither AF_INET nor AF_INET6/);
   t.throws(() => readService(noAf), /no IPVS_SVC_ATTR_AF/);
-  t.equal(validateServiceAttrs(Attrs.decode(new AttrWriter().u16(1, 2).u32(5, 9).toBuffer())), undefined, 'fwmark service');
+  t.equal(validateServiceAttrs(StrictAttrSet.decode(new AttrWriter().u16(1, 2).u32(5, 9).toBuffer())), undefined, 'fwmark service');
 });

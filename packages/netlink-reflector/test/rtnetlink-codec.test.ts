@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import t from 'tap';
 import {
-  AttrSet, AttrWriter, decodeAddrMsg, decodeAttrs, decodeLinkMsg, decodeNlmsgs, decodeRouteMsg,
-  decodeRtnl, decodeRuleMsg, encodeAddrMsg, encodeLinkMsg, encodeNlmsg, encodeRouteMsg, encodeRtnl,
-  encodeRuleMsg, validateAttrs, validateNlmsgs, bufferToIp, ipToBuffer, ipv4Broadcast,
+  decodeAddrMsg, decodeLinkMsg, decodeRouteMsg, decodeRtnl, decodeRuleMsg, encodeAddrMsg, encodeLinkMsg,
+  encodeRouteMsg, encodeRtnl, encodeRuleMsg, bufferToIp, ipToBuffer, ipv4Broadcast,
   type AddrMessage, type LinkMessage, type RouteMessage, type RtnlMessage, type RuleMessage,
 } from '../src/rtnetlink/index.js';
 import * as C from '../src/rtnetlink/constants.js';
-import { AF_INET, AF_INET6 } from '@keepalived-ts/native';
+import {
+  AF_INET, AF_INET6, AttrSet, AttrWriter, decodeAttrs, decodeNlmsgs, encodeNlmsg, validateAttrs, validateNlmsgs,
+} from '@keepalived-ts/native';
 
 interface Golden { name: string; direction: string; command: string; hex: string[] }
 const golden = JSON.parse(

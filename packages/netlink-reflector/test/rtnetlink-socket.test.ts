@@ -2,12 +2,12 @@
 import t from 'tap';
 import {
   AF_INET, AF_NETLINK, NETLINK_EXT_ACK, SOCK_RAW, SOL_NETLINK, SOL_SOCKET, SO_RCVBUFFORCE, createFakeNative,
-  decodeSockaddrNl, syscallError, type NativeBinding, type SyscallError,
+  AttrWriter, decodeSockaddrNl, encodeNlmsg, syscallError, type NativeBinding, type SyscallError,
 } from '@keepalived-ts/native';
 import {
-  AttrWriter, InterfaceTable, NLMSG_DONE, NLMSG_ERROR, NLM_F_ACK, NLM_F_ACK_TLVS, NLM_F_DUMP, NLM_F_MULTI,
+  InterfaceTable, NLMSG_DONE, NLMSG_ERROR, NLM_F_ACK, NLM_F_ACK_TLVS, NLM_F_DUMP, NLM_F_MULTI,
   NLM_F_REQUEST, NLMSGERR_ATTR_MSG, NetlinkError, RTM_DELADDR, RTM_DELLINK, RTM_GETADDR, RTM_GETLINK, RTM_NEWADDR,
-  RTM_NEWLINK, RTM_NEWROUTE, RtnlMonitor, RtnlRequester, decodeRtnl, encodeNlmsg, encodeRtnl, groupMask,
+  RTM_NEWLINK, RTM_NEWROUTE, RtnlMonitor, RtnlRequester, decodeRtnl, encodeRtnl, groupMask,
   type AddrMessage, type LinkMessage, type RtnlMessage, type RtnlRequest,
 } from '../src/rtnetlink/index.js';
 

@@ -1,5 +1,5 @@
 // struct ifaddrmsg (8 bytes) + IFA_* attributes.
-import { AttrSet, AttrWriter } from './attrs.js';
+import { AttrSet, AttrWriter } from '@keepalived-ts/native';
 import {
   IFA_ADDRESS, IFA_BROADCAST, IFA_CACHEINFO, IFA_FLAGS, IFA_LABEL, IFA_LOCAL, IFA_RT_PRIORITY,
 } from './constants.js';

@@ -4,36 +4,14 @@
 // Socket-level numbers (AF_*, SOL_*, SO_*, NETLINK_ROUTE, NETLINK_EXT_ACK) come from
 // @keepalived-ts/native so that no two modules export the same name.
 
-// nlmsghdr.nlmsg_type values common to every netlink family.
-export const NLMSG_NOOP = 1;
-export const NLMSG_ERROR = 2;
-export const NLMSG_DONE = 3;
-export const NLMSG_OVERRUN = 4;
-
-// nlmsghdr.nlmsg_flags.
-export const NLM_F_REQUEST = 0x01;
-export const NLM_F_MULTI = 0x02;
-export const NLM_F_ACK = 0x04;
-export const NLM_F_ECHO = 0x08;
-export const NLM_F_DUMP_INTR = 0x10;
-export const NLM_F_DUMP_FILTERED = 0x20;
-// GET modifiers
-export const NLM_F_ROOT = 0x100;
-export const NLM_F_MATCH = 0x200;
-export const NLM_F_ATOMIC = 0x400;
-export const NLM_F_DUMP = NLM_F_ROOT | NLM_F_MATCH;
-// NEW modifiers
-export const NLM_F_REPLACE = 0x100;
-export const NLM_F_EXCL = 0x200;
-export const NLM_F_CREATE = 0x400;
-export const NLM_F_APPEND = 0x800;
-// ACK (NLMSG_ERROR) modifiers
-export const NLM_F_CAPPED = 0x100;
-export const NLM_F_ACK_TLVS = 0x200;
-
-// Extended ack attributes carried after an NLMSG_ERROR.
-export const NLMSGERR_ATTR_MSG = 1;
-export const NLMSGERR_ATTR_OFFS = 2;
+// Netlink framing numbers (NLMSG_*, NLM_F_*, NLMSGERR_ATTR_*) are defined with the
+// shared codec in @keepalived-ts/native and re-exported here for this package's users.
+import { NLMSG_DONE, NLMSG_ERROR } from '@keepalived-ts/native';
+export {
+  NLMSG_NOOP, NLMSG_ERROR, NLMSG_DONE, NLMSG_OVERRUN, NLM_F_REQUEST, NLM_F_MULTI, NLM_F_ACK, NLM_F_ECHO,
+  NLM_F_DUMP_INTR, NLM_F_DUMP_FILTERED, NLM_F_ROOT, NLM_F_MATCH, NLM_F_ATOMIC, NLM_F_DUMP, NLM_F_REPLACE,
+  NLM_F_EXCL, NLM_F_CREATE, NLM_F_APPEND, NLM_F_CAPPED, NLM_F_ACK_TLVS, NLMSGERR_ATTR_MSG, NLMSGERR_ATTR_OFFS,
+} from '@keepalived-ts/native';
 
 export const RTM_NEWLINK = 16;
 export const RTM_DELLINK = 17;

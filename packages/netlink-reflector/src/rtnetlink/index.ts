@@ -1,6 +1,4 @@
 export * from './constants.js';
-export * from './attrs.js';
-export * from './nlmsg.js';
 export * from './ipaddr.js';
 export * from './link.js';
 export * from './addr.js';

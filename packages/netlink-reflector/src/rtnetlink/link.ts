@@ -1,5 +1,5 @@
 // struct ifinfomsg (16 bytes) + IFLA_* attributes.
-import { AttrSet, AttrWriter } from './attrs.js';
+import { AttrSet, AttrWriter } from '@keepalived-ts/native';
 import {
   IFLA_ADDRESS, IFLA_BROADCAST, IFLA_IFALIAS, IFLA_IFNAME, IFLA_INFO_DATA, IFLA_INFO_KIND,
   IFLA_INFO_SLAVE_KIND, IFLA_LINK, IFLA_LINKINFO, IFLA_LINK_NETNSID, IFLA_MACVLAN_MODE, IFLA_MASTER,
@@ -75,11 +75,11 @@ export function encodeLinkMsg(m: LinkMessage): Buffer {
         // iproute2 sends the kind without its NUL terminator.
         li.raw(IFLA_INFO_KIND, Buffer.from(m.kind, 'utf8'));
         if (m.kind === 'macvlan' && m.macvlanMode !== undefined) {
-          li.nested(IFLA_INFO_DATA, (d) => d.u32(IFLA_MACVLAN_MODE, macvlanModeNumber(m.macvlanMode!)));
+          li.nested(IFLA_INFO_DATA, (d) => d.u32(IFLA_MACVLAN_MODE, macvlanModeNumber(m.macvlanMode!)), false);
         }
       }
       if (m.slaveKind !== undefined) li.raw(IFLA_INFO_SLAVE_KIND, Buffer.from(m.slaveKind, 'utf8'));
-    });
+    }, false);
   }
   return Buffer.concat([head, w.toBuffer()]);
 }

@@ -1,11 +1,13 @@
 // Whole rtnetlink messages: nlmsghdr + a typed body chosen by nlmsg_type.
+import {
+  decodeNlError, decodeNlmsgs, encodeDonePayload, encodeNlError, encodeNlmsg, type NlError, type NlHeader, type NlMessage,
+} from '@keepalived-ts/native';
 import { decodeAddrMsg, encodeAddrMsg, type AddrMessage } from './addr.js';
 import {
   NLMSG_DONE, NLMSG_ERROR, RTM_DELADDR, RTM_DELLINK, RTM_DELROUTE, RTM_DELRULE, RTM_GETADDR,
   RTM_GETLINK, RTM_GETROUTE, RTM_GETRULE, RTM_NEWADDR, RTM_NEWLINK, RTM_NEWROUTE, RTM_NEWRULE, RTM_SETLINK,
 } from './constants.js';
 import { decodeLinkMsg, encodeLinkMsg, type LinkMessage } from './link.js';
-import { decodeNlError, decodeNlmsgs, encodeNlError, encodeNlmsg, type NlError, type NlHeader, type NlMessage } from './nlmsg.js';
 import { decodeRouteMsg, encodeRouteMsg, type RouteMessage } from './route.js';
 import { decodeRuleMsg, encodeRuleMsg, type RuleMessage } from './rule.js';
 
@@ -34,7 +36,7 @@ function bodyOf(m: RtnlMessage): Buffer {
     case 'route': return encodeRouteMsg(m.route);
     case 'rule': return encodeRuleMsg(m.rule);
     case 'error': return encodeNlError(m.error);
-    case 'done': return Buffer.alloc(4);
+    case 'done': return encodeDonePayload();
     case 'other': return m.payload;
   }
 }

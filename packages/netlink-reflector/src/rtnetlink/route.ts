@@ -1,5 +1,5 @@
 // struct rtmsg (12 bytes) + RTA_* attributes.
-import { AttrSet, AttrWriter } from './attrs.js';
+import { AttrSet, AttrWriter } from '@keepalived-ts/native';
 import {
   RTA_DST, RTA_GATEWAY, RTA_MARK, RTA_OIF, RTA_PREF, RTA_PREFSRC, RTA_PRIORITY, RTA_SRC, RTA_TABLE,
   RTA_IIF, RTA_METRICS,

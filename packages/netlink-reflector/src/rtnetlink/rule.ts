@@ -1,5 +1,5 @@
 // struct fib_rule_hdr (12 bytes) + FRA_* attributes.
-import { AttrSet, AttrWriter } from './attrs.js';
+import { AttrSet, AttrWriter } from '@keepalived-ts/native';
 import {
   FRA_DST, FRA_FWMARK, FRA_FWMASK, FRA_GOTO, FRA_IIFNAME, FRA_L3MDEV, FRA_OIFNAME, FRA_PRIORITY,
   FRA_PROTOCOL, FRA_SRC, FRA_SUPPRESS_IFGROUP, FRA_SUPPRESS_PREFIXLEN, FRA_TABLE, FRA_UID_RANGE,
