@@ -1,10 +1,13 @@
 // Netlink framing shared by every netlink protocol we speak (rtnetlink,
 // generic netlink): struct nlmsghdr, struct nlattr streams and the
-// NLMSG_ERROR / NLMSG_DONE payloads (<linux/netlink.h>). Protocol bodies
-// (ifinfomsg, genlmsghdr, ...) live with their packages.
+// NLMSG_ERROR / NLMSG_DONE payloads (<linux/netlink.h>), errno names, and
+// the matching of replies to requests by sequence number. Protocol bodies
+// (ifinfomsg, genlmsghdr, ...) and the sockets live with their packages.
 //
 // Convention: validate*() is pure and returns why the bytes are malformed (or
 // undefined); decode*() throws a RangeError with that same reason.
+
+import { getSystemErrorMap } from 'node:util';
 
 // --- <linux/netlink.h> numbers ---
 export const NLMSG_NOOP = 1;
@@ -339,4 +342,107 @@ export function encodeDonePayload(): Buffer {
 /** A whole NLMSG_DONE message ending a dump. */
 export function encodeDone(seq: number, pid = 0, flags = NLM_F_MULTI): Buffer {
   return encodeNlmsg({ type: NLMSG_DONE, flags, seq, pid }, encodeDonePayload());
+}
+
+// --- errno of an NLMSG_ERROR, named as Node names a failed syscall ---
+
+const errnoNames = (() => {
+  const byNumber = new Map<number, { code: string; text: string }>();
+  // libuv keys the map by negative errno.
+  for (const [neg, [code, text]] of getSystemErrorMap()) byNumber.set(-neg, { code, text });
+  return byNumber;
+})();
+
+/** 'EEXIST' for 17; `E<n>` for a number libuv does not know. */
+export function errnoCode(errno: number): string {
+  return errnoNames.get(errno)?.code ?? `E${errno}`;
+}
+
+/** strerror()-like text, 'file already exists' for 17; `error <n>` when unknown. */
+export function errnoText(errno: number): string {
+  return errnoNames.get(errno)?.text ?? `error ${errno}`;
+}
+
+// --- matching replies to requests ---
+
+/** A request waiting for its reply: the parts received so far, and how to finish it. */
+export interface NlPendingRequest<Part, Info> {
+  readonly dump: boolean;
+  /** Whatever the socket needs to name the request in an error. */
+  readonly info: Info;
+  readonly parts: Part[];
+  resolve(parts: Part[]): void;
+  reject(err: Error): void;
+}
+
+/**
+ * Sequence numbers and the requests waiting on them. A request ends with its
+ * NLMSG_ERROR (errno 0: an ACK) or NLMSG_DONE; a dump part without
+ * NLM_F_MULTI ends a dump on its own, since no DONE follows it. Decoding
+ * replies and building errors is left to the protocol's socket.
+ */
+export class NlRequestTable<Part, Info> {
+  private lastSeq: number;
+  private readonly pending = new Map<number, NlPendingRequest<Part, Info>>();
+
+  /** Seeded from the clock like libnl and iproute2, so a restarted daemon's numbers differ. */
+  constructor(seed = Math.floor(Date.now() / 1000)) {
+    this.lastSeq = seed >>> 0;
+  }
+
+  get size(): number { return this.pending.size; }
+
+  nextSeq(): number {
+    this.lastSeq = (this.lastSeq + 1) >>> 0;
+    return this.lastSeq;
+  }
+
+  add(seq: number, request: Omit<NlPendingRequest<Part, Info>, 'parts'>): void {
+    this.pending.set(seq, { ...request, parts: [] });
+  }
+
+  get(seq: number): NlPendingRequest<Part, Info> | undefined {
+    return this.pending.get(seq);
+  }
+
+  /** Ends the request with `err` (e.g. its send failed or its reply was unreadable). */
+  fail(seq: number, err: Error): void {
+    const p = this.take(seq);
+    p?.reject(err);
+  }
+
+  /** The NLMSG_ERROR answering `seq`: an ACK resolves with the parts, an errno rejects with `toError`. */
+  acked(seq: number, answer: NlError, toError: (info: Info, answer: NlError) => Error): void {
+    const p = this.take(seq);
+    if (!p) return;
+    if (answer.errno === 0) p.resolve(p.parts);
+    else p.reject(toError(p.info, answer));
+  }
+
+  /** NLMSG_DONE: the dump is complete. */
+  done(seq: number): void {
+    const p = this.take(seq);
+    p?.resolve(p.parts);
+  }
+
+  /** A reply part with its nlmsg_flags. */
+  part(seq: number, flags: number, part: Part): void {
+    const p = this.pending.get(seq);
+    if (!p) return;
+    p.parts.push(part);
+    if (p.dump && !(flags & NLM_F_MULTI)) this.done(seq);
+  }
+
+  /** Rejects every waiting request (socket error or close). */
+  failAll(errorFor: (info: Info) => Error): void {
+    const all = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of all) p.reject(errorFor(p.info));
+  }
+
+  private take(seq: number): NlPendingRequest<Part, Info> | undefined {
+    const p = this.pending.get(seq);
+    if (p) this.pending.delete(seq);
+    return p;
+  }
 }

@@ -2,9 +2,9 @@
 import t from 'tap';
 import {
   AttrSet, AttrWriter, NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLMSG_DONE, NLMSG_ERROR, NLM_F_ACK, NLM_F_ACK_TLVS,
-  NLM_F_CAPPED, NLM_F_MULTI, NLM_F_REQUEST, NLMSGERR_ATTR_MSG, NLMSGERR_ATTR_OFFS, StrictAttrSet, decodeAttrs,
+  NLM_F_CAPPED, NLM_F_MULTI, NLM_F_REQUEST, NLMSGERR_ATTR_MSG, NLMSGERR_ATTR_OFFS, NlRequestTable, StrictAttrSet, decodeAttrs,
   decodeNlError, decodeNlmsgs, encodeAck, encodeDone, encodeNlError, encodeNlmsg, nlaAlign, nlmsgAlign,
-  validateAttrs, validateNlError, validateNlmsgs, type NlMessage,
+  errnoCode, errnoText, validateAttrs, validateNlError, validateNlmsgs, type NlMessage,
 } from '../lib/index.js';
 
 t.test('golden bytes: an RTM_GETLINK dump request as iproute2 writes it', async (t) => {
@@ -166,4 +166,51 @@ t.test('NLMSG_DONE', async (t) => {
   const wire = encodeDone(6, 0);
   t.equal(wire.toString('hex'), '14000000' + '0300' + '0200' + '06000000' + '00000000' + '00000000');
   t.equal(encodeDone(6, 5, 0).readUInt16LE(6), 0, 'flags as given');
+});
+
+t.test('errno names as Node gives them', async (t) => {
+  t.equal(errnoCode(17), 'EEXIST');
+  t.equal(errnoText(17), 'file already exists');
+  t.equal(errnoCode(200), 'E200', 'a number libuv does not know');
+  t.equal(errnoText(200), 'error 200');
+});
+
+t.test('request table: sequence numbers wrap; ACK, errno, DONE and single-part dumps end requests', async (t) => {
+  const table = new NlRequestTable<string, string>(0xfffffffe);
+  t.equal(table.nextSeq(), 0xffffffff);
+  t.equal(table.nextSeq(), 0, 'wraps at 32 bits');
+  const outcomes: string[] = [];
+  const track = (seq: number, dump: boolean, name: string) => table.add(seq, {
+    dump, info: name,
+    resolve: (parts) => outcomes.push(`${name} resolved [${parts.join(',')}]`),
+    reject: (err) => outcomes.push(`${name} rejected: ${err.message}`),
+  });
+  const request = { type: 1, flags: 0, seq: 0, pid: 0 };
+  const toError = (info: string, answer: { errno: number }) => new Error(`${info} errno ${answer.errno}`);
+  track(1, false, 'get');
+  table.part(1, 0, 'a');
+  t.equal(table.size, 1, 'a non-dump reply waits for its ACK');
+  table.acked(1, { errno: 0, request }, toError);
+  track(2, true, 'dump');
+  table.part(2, NLM_F_MULTI, 'x');
+  table.part(2, NLM_F_MULTI, 'y');
+  t.ok(table.get(2), 'multipart dump still open');
+  table.done(2);
+  track(3, true, 'single');
+  table.part(3, 0, 'only');
+  track(4, false, 'bad');
+  table.acked(4, { errno: 17, request }, toError);
+  track(5, false, 'lost');
+  table.fail(5, new Error('EIO'));
+  table.done(99);
+  table.part(99, 0, 'stray');
+  table.acked(99, { errno: 0, request }, toError);
+  track(6, false, 'open1');
+  track(7, true, 'open2');
+  table.failAll((info) => new Error(`closed ${info}`));
+  t.equal(table.size, 0);
+  t.same(outcomes, [
+    'get resolved [a]', 'dump resolved [x,y]', 'single resolved [only]', 'bad rejected: bad errno 17',
+    'lost rejected: EIO', 'open1 rejected: closed open1', 'open2 rejected: closed open2',
+  ]);
 });

@@ -1,10 +1,9 @@
 // A NETLINK_GENERIC request socket over the injected native binding:
 // sequence numbers, acks (NLMSG_ERROR -> IpvsError), multipart dumps.
-import { getSystemErrorMap } from 'node:util';
 import {
   AF_NETLINK, MSG_TRUNC, NETLINK_EXT_ACK, NETLINK_GENERIC, SOCK_RAW, SOL_NETLINK, SOL_SOCKET, SO_RCVBUF,
-  SO_RCVBUFFORCE, NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLM_F_ACK, NLM_F_DUMP, NLM_F_MULTI, NLM_F_REQUEST,
-  decodeNlError, decodeNlmsgs, decodeSockaddrNl, encodeSockaddrNl, isSyscallError,
+  SO_RCVBUFFORCE, NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST,
+  NlRequestTable, decodeNlError, decodeNlmsgs, decodeSockaddrNl, encodeSockaddrNl, errnoCode, errnoText, isSyscallError,
   type NativeBinding, type NlMessage, type PollHandle, type SyscallError,
 } from '@keepalived-ts/native';
 import { encodeGenl, toGenl, type GenlMessage } from './genl.js';
@@ -17,20 +16,6 @@ export interface Logger {
 }
 
 export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
-
-const errnoNames = (() => {
-  const byNumber = new Map<number, { code: string; text: string }>();
-  for (const [neg, [code, text]] of getSystemErrorMap()) byNumber.set(-neg, { code, text });
-  return byNumber;
-})();
-
-export function errnoCode(errno: number): string {
-  return errnoNames.get(errno)?.code ?? `E${errno}`;
-}
-
-export function errnoText(errno: number): string {
-  return errnoNames.get(errno)?.text ?? `error ${errno}`;
-}
 
 /** A failed netlink request, shaped like the native layer's SyscallError. */
 export class NetlinkRequestError extends Error implements SyscallError {
@@ -71,13 +56,10 @@ export interface GenlCounters {
   bytesReceived: number;
 }
 
-interface Pending {
-  dump: boolean;
+/** How a request is named in its error. */
+interface RequestName {
   what: string;
   syscall: string;
-  parts: GenlMessage[];
-  resolve(parts: GenlMessage[]): void;
-  reject(err: Error): void;
 }
 
 export interface GenlSocketOptions {
@@ -91,8 +73,7 @@ export class GenlSocket {
   /** Our netlink port id (nlmsg_pid of requests, as libnl fills it); 0 if unknown. */
   readonly portId: number;
   readonly counters: GenlCounters = { messagesSent: 0, bytesSent: 0, messagesReceived: 0, bytesReceived: 0 };
-  private seq: number;
-  private readonly pending = new Map<number, Pending>();
+  private readonly requests = new NlRequestTable<GenlMessage, RequestName>();
   private watch: PollHandle | undefined;
   private closed = false;
 
@@ -128,8 +109,6 @@ export class GenlSocket {
       // A fake binding may not report an address; the kernel does not need our pid.
     }
     this.portId = port;
-    // Seeded from the clock like libnl, so a restarted daemon's seqs differ.
-    this.seq = Math.floor(Date.now() / 1000) >>> 0;
   }
 
   /**
@@ -141,26 +120,25 @@ export class GenlSocket {
     if (this.closed) return Promise.reject(new Error(`netlink socket closed: ${what}`));
     const extra = req.flags ?? 0;
     const dump = (extra & NLM_F_DUMP) === NLM_F_DUMP;
-    const seq = (this.seq = (this.seq + 1) >>> 0);
+    const seq = this.requests.nextSeq();
     const bytes = encodeGenl({
       type: req.type, flags: NLM_F_REQUEST | NLM_F_ACK | extra, seq, pid: this.portId,
       cmd: req.cmd, version: req.version, attrs: req.attrs,
     });
     return new Promise((resolve, reject) => {
-      this.pending.set(seq, { dump, what, syscall, parts: [], resolve, reject });
+      this.requests.add(seq, { dump, info: { what, syscall }, resolve, reject });
       try {
         this.opts.onSend?.(bytes);
         this.native.sendto(this.fd, bytes, encodeSockaddrNl(0, 0));
         this.counters.messagesSent++;
         this.counters.bytesSent += bytes.length;
       } catch (e) {
-        this.pending.delete(seq);
-        reject(e);
+        this.requests.fail(seq, e as Error);
         return;
       }
       // The kernel answers generic netlink inside sendmsg(), so the reply is usually queued already.
       this.drain();
-      if (this.pending.size > 0) this.ensureWatch();
+      if (this.requests.size > 0) this.ensureWatch();
     });
   }
 
@@ -170,8 +148,7 @@ export class GenlSocket {
     this.watch?.stop();
     this.watch = undefined;
     this.native.close(this.fd);
-    for (const p of this.pending.values()) p.reject(new Error(`netlink socket closed: ${p.what}`));
-    this.pending.clear();
+    this.requests.failAll(({ what }) => new Error(`netlink socket closed: ${what}`));
   }
 
   private ensureWatch(): void {
@@ -186,20 +163,19 @@ export class GenlSocket {
   }
 
   private stopWatchIfIdle(): void {
-    if (this.pending.size === 0 && this.watch) {
+    if (this.requests.size === 0 && this.watch) {
       this.watch.stop();
       this.watch = undefined;
     }
   }
 
   private failAll(err: Error): void {
-    for (const p of this.pending.values()) p.reject(err);
-    this.pending.clear();
+    this.requests.failAll(() => err);
     this.stopWatchIfIdle();
   }
 
   private drain(): void {
-    while (this.pending.size > 0 && !this.closed) {
+    while (this.requests.size > 0 && !this.closed) {
       let r;
       try {
         r = this.native.recvmsg(this.fd, GENL_RECV_MAX, 0, MSG_TRUNC);
@@ -231,38 +207,31 @@ export class GenlSocket {
   }
 
   private dispatch(m: NlMessage): void {
-    const p = this.pending.get(m.seq);
-    if (!p) return; // e.g. a late ack for a dump; nothing waits for it
+    if (!this.requests.get(m.seq)) return; // e.g. a late ack for a dump; nothing waits for it
     if (m.type === NLMSG_ERROR) {
-      let err;
+      let answer;
       try {
-        err = decodeNlError(m);
+        answer = decodeNlError(m);
       } catch (e) {
-        this.pending.delete(m.seq);
-        p.reject(e as Error);
+        this.requests.fail(m.seq, e as Error);
         return;
       }
-      this.pending.delete(m.seq);
-      if (err.errno === 0) p.resolve(p.parts);
-      else p.reject(new NetlinkRequestError(p.syscall, err.errno, p.what, err.extMessage ? { extMessage: err.extMessage } : {}));
+      this.requests.acked(m.seq, answer, ({ what, syscall }, { errno, extMessage }) =>
+        new NetlinkRequestError(syscall, errno, what, extMessage ? { extMessage } : {}));
       return;
     }
     if (m.type === NLMSG_DONE) {
-      this.pending.delete(m.seq);
-      p.resolve(p.parts);
+      this.requests.done(m.seq);
       return;
     }
     if (m.type === NLMSG_NOOP) return;
+    let part;
     try {
-      p.parts.push(toGenl(m));
+      part = toGenl(m);
     } catch (e) {
       this.logger.error(`IPVS netlink: ${(e as Error).message}`);
       return;
     }
-    // A dump answered without NLM_F_MULTI is a single part; its DONE does not follow.
-    if (p.dump && !(m.flags & NLM_F_MULTI)) {
-      this.pending.delete(m.seq);
-      p.resolve(p.parts);
-    }
+    this.requests.part(m.seq, m.flags, part);
   }
 }

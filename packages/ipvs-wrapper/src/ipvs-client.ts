@@ -1,9 +1,9 @@
 // IPVS commands over a generic netlink socket: family lookup, services,
 // destinations, timeouts, sync daemon, info.
-import { AF_INET, ENOENT, type NativeBinding } from '@keepalived-ts/native';
+import { AF_INET, ENOENT, errnoText, type NativeBinding } from '@keepalived-ts/native';
 import * as C from './constants.js';
 import { decodeFamilyReply, familyRequest, type GenlFamily } from './genl-ctrl.js';
-import { GenlSocket, NetlinkRequestError, errnoText, silentLogger, type GenlSocketOptions, type Logger } from './genl-socket.js';
+import { GenlSocket, NetlinkRequestError, silentLogger, type GenlSocketOptions, type Logger } from './genl-socket.js';
 import {
   decodeIpvsAttrs, encodeIpvsAttrs, type IpvsBody, type IpvsDaemon, type IpvsDest, type IpvsInfo, type IpvsService,
   type IpvsTimeouts,

@@ -1,17 +1,5 @@
 // Netlink errors shaped like the native layer's SyscallError so callers handle both alike.
-import { getSystemErrorMap } from 'node:util';
-import type { SyscallError } from '@keepalived-ts/native';
-
-const errnoNames = (() => {
-  const byNumber = new Map<number, { code: string; text: string }>();
-  // libuv keys the map by negative errno.
-  for (const [neg, [code, text]] of getSystemErrorMap()) byNumber.set(-neg, { code, text });
-  return byNumber;
-})();
-
-export function errnoCode(errno: number): string {
-  return errnoNames.get(errno)?.code ?? `E${errno}`;
-}
+import { errnoCode, errnoText, type SyscallError } from '@keepalived-ts/native';
 
 export class NetlinkError extends Error implements SyscallError {
   readonly errno: number;
@@ -23,8 +11,7 @@ export class NetlinkError extends Error implements SyscallError {
 
   constructor(syscall: string, errno: number, what: string, extMessage?: string) {
     const code = errnoCode(errno);
-    const text = errnoNames.get(errno)?.text ?? `error ${errno}`;
-    super(`${what}: ${text} (${code})${extMessage ? ` - ${extMessage}` : ''}`);
+    super(`${what}: ${errnoText(errno)} (${code})${extMessage ? ` - ${extMessage}` : ''}`);
     this.name = 'NetlinkError';
     this.errno = errno;
     this.code = code;

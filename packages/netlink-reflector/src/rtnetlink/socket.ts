@@ -2,9 +2,9 @@
 // raw socket setup shared with the monitor.
 import {
   AF_NETLINK, MSG_TRUNC, NETLINK_EXT_ACK, NETLINK_ROUTE, SOCK_RAW, SOL_NETLINK, SOL_SOCKET,
-  SO_RCVBUF, SO_RCVBUFFORCE, encodeSockaddrNl, isSyscallError, type NativeBinding, type PollHandle,
+  SO_RCVBUF, SO_RCVBUFFORCE, NlRequestTable, encodeSockaddrNl, isSyscallError, type NativeBinding, type PollHandle,
 } from '@keepalived-ts/native';
-import { NLM_F_ACK, NLM_F_DUMP, NLM_F_MULTI, NLM_F_REQUEST, RTM_NAMES } from './constants.js';
+import { NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, RTM_NAMES } from './constants.js';
 import { NetlinkError } from './errors.js';
 import { silentLogger, type Logger } from './logger.js';
 import { decodeRtnl, encodeRtnl, type RtnlMessage } from './message.js';
@@ -74,14 +74,10 @@ export function readRtnl(native: NativeBinding, fd: number, logger: Logger): Rtn
 /** A request without seq/pid; the socket assigns those. */
 export type RtnlRequest = RtnlMessage extends infer M ? (M extends RtnlMessage ? Omit<M, 'seq' | 'pid'> : never) : never;
 
-interface Pending {
-  seq: number;
-  dump: boolean;
+/** How a request is named in its error. */
+interface RequestName {
   what: string;
   syscall: string;
-  parts: RtnlMessage[];
-  resolve(msgs: RtnlMessage[]): void;
-  reject(err: Error): void;
 }
 
 /**
@@ -91,8 +87,7 @@ interface Pending {
  */
 export class RtnlRequester {
   readonly fd: number;
-  private seq: number;
-  private readonly pending = new Map<number, Pending>();
+  private readonly requests = new NlRequestTable<RtnlMessage, RequestName>();
   private watch: PollHandle | undefined;
   private closed = false;
 
@@ -102,8 +97,6 @@ export class RtnlRequester {
     opts: OpenOptions = {},
   ) {
     this.fd = openRtnlSocket(native, opts, logger);
-    // Seeded from the clock like iproute2, so a restarted daemon's seqs differ.
-    this.seq = Math.floor(Date.now() / 1000) >>> 0;
   }
 
   /**
@@ -113,21 +106,20 @@ export class RtnlRequester {
   request(req: RtnlRequest, what: string): Promise<RtnlMessage[]> {
     if (this.closed) return Promise.reject(new Error(`netlink socket closed: ${what}`));
     const dump = (req.flags & NLM_F_DUMP) === NLM_F_DUMP;
-    const seq = (this.seq = (this.seq + 1) >>> 0);
+    const seq = this.requests.nextSeq();
     const flags = req.flags | NLM_F_REQUEST | (dump ? 0 : NLM_F_ACK);
     const msg = { ...req, flags, seq, pid: 0 } as RtnlMessage;
     const syscall = RTM_NAMES[req.type] ?? `nlmsg ${req.type}`;
     return new Promise((resolve, reject) => {
-      this.pending.set(seq, { seq, dump, what, syscall, parts: [], resolve, reject });
+      this.requests.add(seq, { dump, info: { what, syscall }, resolve, reject });
       try {
         this.native.sendto(this.fd, encodeRtnl(msg), encodeSockaddrNl(0, 0));
       } catch (e) {
-        this.pending.delete(seq);
-        reject(e);
+        this.requests.fail(seq, e as Error);
         return;
       }
       this.drain();
-      if (this.pending.size > 0) this.ensureWatch();
+      if (this.requests.size > 0) this.ensureWatch();
     });
   }
 
@@ -142,8 +134,7 @@ export class RtnlRequester {
     this.watch?.stop();
     this.watch = undefined;
     this.native.close(this.fd);
-    for (const p of this.pending.values()) p.reject(new Error(`netlink socket closed: ${p.what}`));
-    this.pending.clear();
+    this.requests.failAll(({ what }) => new Error(`netlink socket closed: ${what}`));
   }
 
   private ensureWatch(): void {
@@ -158,20 +149,19 @@ export class RtnlRequester {
   }
 
   private failAll(err: Error): void {
-    for (const p of this.pending.values()) p.reject(err);
-    this.pending.clear();
+    this.requests.failAll(() => err);
     this.stopWatchIfIdle();
   }
 
   private stopWatchIfIdle(): void {
-    if (this.pending.size === 0 && this.watch) {
+    if (this.requests.size === 0 && this.watch) {
       this.watch.stop();
       this.watch = undefined;
     }
   }
 
   private drain(): void {
-    while (this.pending.size > 0 && !this.closed) {
+    while (this.requests.size > 0 && !this.closed) {
       let msgs: RtnlMessage[] | null;
       try {
         msgs = readRtnl(this.native, this.fd, this.logger);
@@ -187,28 +177,21 @@ export class RtnlRequester {
   }
 
   private dispatch(m: RtnlMessage): void {
-    const p = this.pending.get(m.seq);
-    if (!p) {
+    if (!this.requests.get(m.seq)) {
       this.logger.debug(`netlink: ignoring unexpected message type ${m.type} seq ${m.seq}`);
       return;
     }
     if (m.kind === 'error') {
-      this.pending.delete(m.seq);
-      if (m.error.errno === 0) p.resolve(p.parts);
-      else p.reject(new NetlinkError(p.syscall, m.error.errno, p.what, m.error.extMessage));
+      this.requests.acked(m.seq, m.error, ({ what, syscall }, { errno, extMessage }) =>
+        new NetlinkError(syscall, errno, what, extMessage));
       return;
     }
     if (m.kind === 'done') {
-      this.pending.delete(m.seq);
-      p.resolve(p.parts);
+      this.requests.done(m.seq);
       return;
     }
-    p.parts.push(m);
     // A single-part reply to a non-dump GET comes without NLM_F_MULTI and without DONE;
     // its NLMSG_ERROR ack still follows because we always ask for one.
-    if (p.dump && !(m.flags & NLM_F_MULTI)) {
-      this.pending.delete(m.seq);
-      p.resolve(p.parts);
-    }
+    this.requests.part(m.seq, m.flags, m);
   }
 }
