@@ -1,7 +1,7 @@
 // Generic netlink messages: struct nlmsghdr + struct genlmsghdr + attributes.
 // The netlink framing itself (headers, attributes, acks) is shared with
 // rtnetlink and lives in @keepalived-ts/native.
-import { NLMSG_HDRLEN, decodeNlmsgs, nlmsgAlign, writeNlHeader, type NlHeader, type NlMessage } from '@keepalived-ts/native';
+import { NLMSG_HDRLEN, decodeNlmsgs, encodeNlmsg, nlmsgAlign, type NlHeader, type NlMessage } from '@keepalived-ts/native';
 
 // Part of this package's API since before the framing moved (conformance/ipvs reads replies with them).
 export { decodeNlError, decodeNlmsgs as splitNlmsgs } from '@keepalived-ts/native';
@@ -26,17 +26,11 @@ export function genlMessageLength(attrsLength: number): number {
  * as the kernel and libnl do; attribute streams are 4-byte aligned anyway.
  */
 export function encodeGenl(msg: GenlMessage, target?: Buffer, offset = 0): Buffer {
-  const len = NLMSG_HDRLEN + GENL_HDRLEN + msg.attrs.length;
-  const total = nlmsgAlign(len);
-  const out = target ?? Buffer.alloc(offset + total);
-  if (out.length < offset + total) throw new RangeError(`buffer too small for a ${total}-byte netlink message`);
-  writeNlHeader(out, offset, len, msg);
-  out.writeUInt8(msg.cmd, offset + 16);
-  out.writeUInt8(msg.version, offset + 17);
-  out.writeUInt16LE(0, offset + 18);
-  msg.attrs.copy(out, offset + NLMSG_HDRLEN + GENL_HDRLEN);
-  out.fill(0, offset + len, offset + total);
-  return out.subarray(offset, offset + total);
+  const body = Buffer.alloc(GENL_HDRLEN + msg.attrs.length); // genlmsghdr: cmd, version, u16 reserved (0)
+  body.writeUInt8(msg.cmd, 0);
+  body.writeUInt8(msg.version, 1);
+  msg.attrs.copy(body, GENL_HDRLEN);
+  return encodeNlmsg(msg, body, target, offset);
 }
 
 /** Reads the genl header of a family message; throws RangeError if it is too short. */
