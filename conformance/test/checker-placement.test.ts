@@ -8,7 +8,8 @@
  *     socket marked 7 gets there.
  * The same servers checked without the option fail, so each pass proves the
  * option reached the kernel. Also: an unknown bind_if is logged with
- * keepalived's text, and genhash -m marks its socket.
+ * keepalived's text, genhash -m marks its socket, and checker_priority sets
+ * the checker child's nice value.
  */
 import t from 'tap';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
@@ -70,6 +71,9 @@ const rs = (ip: string, port: number, check: string) => `
         ${check}
     }`;
 const conf = `
+global_defs {
+    checker_priority 5
+}
 virtual_server 192.0.2.200 80 {
     delay_loop 1
     lb_algo rr
@@ -125,6 +129,10 @@ t.test('bind_if and fwmark reach the kernel', async (t) => {
     t.notOk(out.lines.some((l) => removed(ip, port).test(l)), `${ip}:${port} stays up`);
   }
   t.ok(out.lines.includes("Checker can't bind to device nope0: No such device"), 'an unknown bind_if is logged as keepalived does');
+  // checker_priority: the checker child's nice value (/proc/PID/stat field 19)
+  const chkPid = Number.parseInt(readFileSync(join(work, 'chk.pid'), 'utf8'), 10);
+  const stat = readFileSync(`/proc/${chkPid}/stat`, 'utf8');
+  t.equal(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19 - 3]), 5, 'checker_priority 5 is the checker child\'s nice value');
 
   daemon.kill('SIGTERM');
   t.equal(await exited, 0);

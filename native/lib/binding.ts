@@ -72,6 +72,8 @@ export interface NativeBinding {
   timerfdRead?(fd: number): number;
   /** clock_gettime(2) as [seconds, nanoseconds]. */
   clockGetTime?(clockid: number): [number, number];
+  /** setrlimit(2); -1 is RLIM_INFINITY. Optional like the timerfd calls. */
+  setrlimit?(resource: number, soft: number, hard: number): void;
   /** getrusage(2) as [user µs, system µs]; RUSAGE_CHILDREN covers the reaped children. Optional like the timerfd calls. */
   getrusage?(who: number): [number, number];
 }

@@ -32,6 +32,10 @@ export const SO_MARK = 36;
 export const SO_ERROR = 4;
 export const SO_LINGER = 13;
 
+export const SCHED_RESET_ON_FORK = 0x40000000;
+export const RLIMIT_RTTIME = 15;
+export const MCL_ONFAULT = 4;
+
 export const RUSAGE_SELF = 0;
 export const RUSAGE_CHILDREN = -1;
 

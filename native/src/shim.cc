@@ -362,6 +362,17 @@ Napi::Value SetPriority(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// setrlimit(resource, soft, hard); -1 means RLIM_INFINITY.
+Napi::Value SetRlimit(const Napi::CallbackInfo& info) {
+  auto lim = [&](size_t i) {
+    double v = info[i].As<Napi::Number>().DoubleValue();
+    return v < 0 ? RLIM_INFINITY : static_cast<rlim_t>(v);
+  };
+  rlimit r{lim(1), lim(2)};
+  if (setrlimit(static_cast<__rlimit_resource>(IntArg(info, 0)), &r) < 0) return ThrowErrno(info.Env(), "setrlimit", errno);
+  return info.Env().Undefined();
+}
+
 Napi::Value MlockAll(const Napi::CallbackInfo& info) {
   if (mlockall(IntArg(info, 0)) < 0) return ThrowErrno(info.Env(), "mlockall", errno);
   return info.Env().Undefined();
@@ -460,6 +471,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("schedSetScheduler", Napi::Function::New(env, SchedSetScheduler));
   exports.Set("setPriority", Napi::Function::New(env, SetPriority));
   exports.Set("mlockall", Napi::Function::New(env, MlockAll));
+  exports.Set("setrlimit", Napi::Function::New(env, SetRlimit));
   exports.Set("ifNameToIndex", Napi::Function::New(env, IfNameToIndex));
   exports.Set("ifIndexToName", Napi::Function::New(env, IfIndexToName));
   exports.Set("onSignal", Napi::Function::New(env, OnSignalWatch));

@@ -38,6 +38,11 @@ export class TimerHeap {
   private readonly onTimer = (): void => this.fire();
   /** When set, every job's lateness (start - due) is recorded here. */
   drift: DriftHistogram | undefined;
+  /**
+   * keepalived's scheduler check, once per wake-up: the earliest due job
+   * more than thresholdMs late is reported (logged, may raise priority).
+   */
+  lateWatch: { thresholdMs: number; onLate: (lateMs: number) => void } | undefined;
 
   constructor(private readonly clock: Clock = monotonicClock) {}
 
@@ -73,6 +78,8 @@ export class TimerHeap {
     this.timer = undefined;
     this.armedFor = Infinity;
     const now = this.clock.now();
+    const head = this.heap[0];
+    if (this.lateWatch && head && now - head.due > this.lateWatch.thresholdMs) this.lateWatch.onLate(now - head.due);
     // 1 ms slack: setTimeout may fire a hair early relative to performance.now()
     while (this.heap.length && this.heap[0]!.due <= now + 1) {
       const job = this.pop()!;

@@ -36,6 +36,8 @@ export interface HealthCheckDeps {
   logBfdActivation?: boolean;
   /** false: do not schedule probes (results are fed with processResult()). Default true. */
   probes?: boolean;
+  /** A timer wake-up this late (ms) is reported, as keepalived's min_auto_priority_delay check. */
+  lateWatch?: { thresholdMs: number; onLate: (lateMs: number) => void };
   /** Replaces the checker factory (tests, or a data plane with its own probes). */
   buildChecker?: typeof buildChecker;
   /** Called after every state change with the effects it produced (tests, SNMP later). */
@@ -112,6 +114,7 @@ export class HealthCheckService {
   async start(opts: ServiceStartOptions = {}): Promise<void> {
     this.running = true;
     this.scheduleStats = ScheduleStatsReporter.fromEnv(this.heap);
+    this.heap.lateWatch = this.deps.lateWatch;
     await this.readTrackedFiles();
     if (opts.prepare) this.carryOut(opts.prepare(this.machine));
     this.dispatch({ type: 'start' });

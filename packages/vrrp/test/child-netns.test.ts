@@ -148,3 +148,55 @@ vrrp_instance VI_1 {
     t.match(scriptText(), /term/, 'the running script got SIGTERM, as keepalived does at shutdown');
   });
 }
+
+if (process.getuid?.() === 0) {
+  t.test('vrrp_rt_priority reaches the kernel; vrrp_no_swap is refused with a reason instead of aborting later', { timeout: 60_000 }, async (t) => {
+    const ns = `kvp${process.pid}`;
+    const dir = mkdtempSync(join(tmpdir(), 'vrrp-child-'));
+    const procs: ReturnType<typeof spawn>[] = [];
+    t.teardown(() => {
+      for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+      try { ip('netns', 'del', ns); } catch { /* gone */ }
+      rmSync(dir, { recursive: true, force: true });
+    });
+    ip('netns', 'add', ns);
+    ip('-n', ns, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth1');
+    ip('-n', ns, 'addr', 'add', '192.0.2.1/24', 'dev', 'eth0');
+    for (const l of ['lo', 'eth0', 'eth1']) ip('-n', ns, 'link', 'set', l, 'up');
+    const conf = join(dir, 'k.conf');
+    writeFileSync(conf, `global_defs {
+    vrrp_rt_priority 10
+    vrrp_no_swap
+}
+vrrp_instance VI_1 {
+    interface eth0
+    virtual_router_id 9
+    version 3
+    priority 100
+    advert_int 0.1
+    virtual_ipaddress {
+        192.0.2.200/24
+    }
+}
+`);
+    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, CHILD, '-n', '-l', '-G', '-f', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+    procs.push(child);
+    let log = '';
+    child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    const holds = () => ip('-n', ns, '-o', 'addr', 'show', 'dev', 'eth0').includes(' 192.0.2.200/24');
+    for (let i = 0; i < 500 && !holds(); i++) await sleep(10);
+    t.ok(holds(), 'master', { log });
+    // /proc/PID/stat: field 40 rt_priority, 41 policy (after the comm field, which may hold blanks)
+    const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    t.equal(Number(fields[40 - 3]), 10, 'rt_priority 10');
+    t.equal(Number(fields[41 - 3]), 2, 'SCHED_RR');
+    const vmLck = /^VmLck:\s+(\d+) kB/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+    t.equal(Number(vmLck?.[1]), 0, 'nothing locked');
+    t.match(log, /Unable to lock process in memory - not possible for a V8 process/);
+    t.notMatch(log, /cannot raise priority|cannot set realtime rlimit/);
+    child.kill('SIGTERM');
+    t.equal(await exited, 0, 'a clean stop at realtime priority', { signal: child.signalCode, log });
+  });
+}

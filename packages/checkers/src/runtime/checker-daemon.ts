@@ -84,6 +84,8 @@ function extrasOf(config: KeepalivedConfig, mapped: MappedSettings, service: Hea
 interface ServiceHooks {
   plane?: IpvsDataPlane;
   changed?: () => void;
+  /** checker_priority / checker_rt_priority / max_auto_priority (needs the native shim). */
+  priorities?: core.ProcessPriorities;
 }
 
 export class CheckerDaemon {
@@ -106,7 +108,7 @@ export class CheckerDaemon {
     const mapped = checkerSettingsFromConfig(config);
     const planeOpts: IpvsDataPlaneOptions = { flushOnStart: config.global.lvsFlush, stopMode: stopModeOf(config, opts.dontReleaseIpvs ?? false) };
     // keepalived: "Initializing ipvs" comes before the checkers' own configuration warnings are acted on
-    const hooks: ServiceHooks = {};
+    const hooks: ServiceHooks = opts.native ? { priorities: new core.ProcessPriorities(opts.native, log, 'Checker') } : {};
     const service = CheckerDaemon.buildService(opts, mapped, hooks);
     log.info('Initializing ipvs');
     let plane: IpvsDataPlane;
@@ -116,6 +118,7 @@ export class CheckerDaemon {
     hooks.plane = plane;
     const daemon = new CheckerDaemon(opts, config, mapped, service, plane, hooks);
     await daemon.startService(service, 'Startup complete');
+    hooks.priorities?.apply(config.global.checker, config.global.maxAutoPriority);
     return daemon;
   }
 
@@ -123,6 +126,13 @@ export class CheckerDaemon {
     for (const w of mapped.warnings) opts.log.info(w);
     const deps: HealthCheckDeps = {
       logger: opts.log,
+      lateWatch: {
+        thresholdMs: opts.config.global.minAutoPriorityDelayUs / 1000,
+        onLate: (lateMs) => {
+          opts.log.info(core.timerExpiredLateMessage(lateMs * 1000));
+          hooks.priorities?.timerLate();
+        },
+      },
       ...opts.serviceDeps,
       dataPlane: { apply: (t) => (hooks.plane ? hooks.plane.apply(t) : Promise.resolve()) },
       onEffects: (effects) => {
@@ -164,6 +174,7 @@ export class CheckerDaemon {
     log.info('Reinitializing ipvs');
     this.service = next;
     await this.startService(next, 'Reload complete', previous);
+    this.hooks.priorities?.apply(config.global.checker, config.global.maxAutoPriority);
   }
 
   /** Graceful stop: keepalived's clear_services() unless -I, then the data plane's stop mode. */

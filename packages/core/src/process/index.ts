@@ -5,4 +5,5 @@ export * from './pidfile.js';
 export * from './watchdog.js';
 export * from './child-runtime.js';
 export * from './crash-exit.js';
+export * from './priorities.js';
 export * from './child-config.js';

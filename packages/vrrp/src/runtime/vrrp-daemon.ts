@@ -16,7 +16,7 @@ import { VrrpSyncGroup } from '../fsm/sync-group.js';
 import { clearVrrpStats, renderVrrpStatsFile } from '../stats/vrrp-stats.js';
 import { RealTimerScheduler } from '../timers/real-scheduler.js';
 import {
-  dataFileForProcess, dumpForProcess, NotifyFifo, type VrrpInstance as ConfigVrrpInstance, type KeepalivedConfig,
+  dataFileForProcess, dumpForProcess, NotifyFifo, ProcessPriorities, type VrrpInstance as ConfigVrrpInstance, type KeepalivedConfig,
 } from '@keepalived-ts/core';
 import { renderVrrpJson, vrrpDumpOptions, type DumpSources } from './dump-runtime.js';
 import { FileTracker, ProcessPoller, ProcessTracker, trackFileEffect } from './track-objects.js';
@@ -104,12 +104,20 @@ export class VrrpDaemon {
   private svc: RuntimeServices | undefined;
   /** The configuration running now (replaced by reload()). */
   config: KeepalivedConfig;
+  private readonly priorities: ProcessPriorities;
 
   private constructor(private readonly opts: VrrpDaemonOptions) {
     this.config = opts.config;
     // KEEPALIVED_TS_VRRP_TIMER=timeout forces the setTimeout scheduler (A/B measurements against the timerfd one).
     const timerfd = process.env['KEEPALIVED_TS_VRRP_TIMER'] !== 'timeout';
-    this.timers = new RealTimerScheduler(timerfd ? { native: opts.native } : {});
+    this.priorities = new ProcessPriorities(opts.native, opts.log, 'VRRP');
+    this.timers = new RealTimerScheduler({
+      ...(timerfd ? { native: opts.native } : {}),
+      // keepalived's scheduler check: a timer over min_auto_priority_delay late is logged and may raise priority
+      lateLogThresholdUs: opts.config.global.minAutoPriorityDelayUs,
+      log: (text) => opts.log.info(text),
+      onLate: () => this.priorities.timerLate(),
+    });
   }
 
   static async start(opts: VrrpDaemonOptions): Promise<VrrpDaemon> {
@@ -252,6 +260,8 @@ export class VrrpDaemon {
     this.startStateMachines();
     if (detail) for (const e of this.pool.entries.values()) log.info(this.pool.describe(e));
     this.startTrackers();
+    // start_vrrp: vrrp_priority / vrrp_rt_priority / vrrp_no_swap once everything is set up
+    this.priorities.apply(config.global.vrrp, config.global.maxAutoPriority);
   }
 
   private socketKey(rt: InstanceRuntime): string {
@@ -458,6 +468,7 @@ export class VrrpDaemon {
     for (const rt of started) rt.fsm.startRestoreInterfaces();
     for (const rt of started) rt.fsm.startInitState();
     this.startTrackers();
+    this.priorities.apply(next.global.vrrp, next.global.maxAutoPriority);
   }
 
   /** Trackers whose definition is gone or changed stop; buildTracking makes new ones. */

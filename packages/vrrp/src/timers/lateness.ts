@@ -73,13 +73,5 @@ export class LatenessHistogram {
   }
 }
 
-/**
- * keepalived's wording when its scheduler runs a timer late
- * (lib/scheduler.c: "A thread timer expired %ld.%6.6ld seconds ago").
- */
-export function timerExpiredLateMessage(lateUs: number): string {
-  const whole = Math.floor(lateUs);
-  const secs = Math.floor(whole / 1_000_000);
-  const usecs = whole % 1_000_000;
-  return `A thread timer expired ${secs}.${String(usecs).padStart(6, '0')} seconds ago`;
-}
+/** keepalived's wording when its scheduler runs a timer late (shared with the checker child). */
+export { timerExpiredLateMessage } from '@keepalived-ts/core';
