@@ -146,6 +146,12 @@ export class VrrpLab {
     return r;
   }
 
+  /** Packets tcpdump says the kernel dropped (printed when it stops), or undefined before that. */
+  static captureDrops(output: string): number | undefined {
+    const m = /(\d+) packets? dropped by kernel/.exec(output);
+    return m ? Number(m[1]) : undefined;
+  }
+
   /** Runs tcpdump in a namespace (immediate mode); returns a function giving the text so far. */
   tcpdump(node: string, filter: string[]): { output: () => string; stop: () => Promise<void> } {
     // -s 128 -B 8192: with the default snap length, immediate mode drops packets

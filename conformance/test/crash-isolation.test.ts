@@ -108,10 +108,12 @@ t.test('our node with both children; the checker child dies 100 times, then the 
   const maxGap = Math.max(...gaps);
   // the capture must cover the whole window (tcpdump's start-up and a little slack aside)
   t.ok(times.length >= 0.8 * (windowMs - 1000) / ADVERT_MS, `adverts captured (${times.length} in ${(windowMs / 1000).toFixed(1)} s)`);
-  // The behaviour: no gap a backup could take for a dead master (Master_Down
-  // starts at 3 x advert_int); the peer's state was asserted above. The
-  // finer figures go to the log: a loaded CI host adds its own delays.
-  t.ok(maxGap < 3 * ADVERT_MS, `largest advert gap ${maxGap.toFixed(1)} ms < ${3 * ADVERT_MS} ms`);
+  // A packet the capture dropped reads as a gap the sender never made: the
+  // 1.5 x bound is judged on a complete capture only, else the bound a
+  // backup acts on (Master_Down starts at 3 x advert_int).
+  const drops = VrrpLab.captureDrops(capture.output());
+  if (drops === 0) t.ok(maxGap <= 1.5 * ADVERT_MS, `largest advert gap ${maxGap.toFixed(1)} ms <= ${1.5 * ADVERT_MS} ms`);
+  else t.ok(maxGap < 3 * ADVERT_MS, `the capture dropped ${drops ?? '?'} packets; largest gap seen ${maxGap.toFixed(1)} ms < ${3 * ADVERT_MS} ms`);
   t.comment(`advert gaps while the checker died ${killed} times: max ${maxGap.toFixed(1)} ms, ${gaps.filter((g) => g > ADVERT_MS * 1.5).length} over 150% of advert_int`);
 
   // kill -9 the VRRP child: the peer takes over, r1 never keeps the VIP beside it

@@ -76,11 +76,8 @@ if (!isRoot()) {
     for (let i = 1; i < during.length; i++) maxGap = Math.max(maxGap, during[i]!.at - during[i - 1]!.at);
     t.comment(`${during.length} adverts during the reloads, largest gap ${maxGap.toFixed(1)} ms`);
     t.ok(during.length > 10, 'adverts were captured');
-    // The behaviour: no gap a backup could take for a dead master (Master_Down
-    // starts at 3 x advert_int). How close to 1 x it stays is a figure for the
-    // log (a loaded CI host adds its own scheduling delays), not a verdict.
-    t.ok(maxGap < 3 * ADVERT_MS, `no advert gap a backup could mistake for a dead master (max ${maxGap.toFixed(1)} ms < ${3 * ADVERT_MS} ms)`);
-    t.comment(`gaps over 1.5 x advert_int during the reloads: ${during.slice(1).filter((a, i) => a.at - during[i]!.at > 1.5 * ADVERT_MS).length}`);
+    // judged once the capture has stopped and said whether it dropped packets (see below)
+    const gapDuringReloads = maxGap;
     t.ok(during.every((a) => a.prio === 150), 'priority stays 150');
 
     // priority change
@@ -113,6 +110,12 @@ if (!isRoot()) {
     const after = adverts(cap.output()).filter((a) => a.at > Date.now() - 2 * ADVERT_MS);
     t.equal(after.length, 0, 'no more adverts');
     await cap.stop();
+    // A packet the capture dropped reads as a gap the sender never made: the
+    // 1.5 x bound is judged on a complete capture only, else the bound a
+    // backup acts on (Master_Down starts at 3 x advert_int).
+    const drops = VrrpLab.captureDrops(cap.output());
+    if (drops === 0) t.ok(gapDuringReloads <= 1.5 * ADVERT_MS, `no advert gap over 1.5 x advert_int during 50 reloads (max ${gapDuringReloads.toFixed(1)} ms)`);
+    else t.ok(gapDuringReloads < 3 * ADVERT_MS, `the capture dropped ${drops ?? '?'} packets; largest gap seen ${gapDuringReloads.toFixed(1)} ms < ${3 * ADVERT_MS} ms`);
     t.equal(await lab.stop(r1), 0, 'clean exit');
   });
 }
