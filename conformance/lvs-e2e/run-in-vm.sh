@@ -229,7 +229,7 @@ phase "08-after-stop"
 
 emit --argjson rc "$KA_RC" \
   --arg fifoMode "$(stat -c '%A %U %G' "$FIFO" 2>&1)" \
-  --arg leftovers "$(ls /tmp/keepalived* "$W"/*.pid 2>/dev/null)" \
+  --arg leftovers "$(ls /tmp/keepalived.* /tmp/keepalived_* "$W"/*.pid 2>/dev/null)" \
   --arg fifo "$(cat "$W/lvs-fifo.txt")" --arg notify "$(cat "$W/notify.txt")" --arg log "$(cat "$LOG")" \
   '{phase: "end", exitStatus: $rc, fifoMode: $fifoMode, leftovers: $leftovers, fifo: $fifo, notify: $notify, log: $log}'
 exit 0
