@@ -98,7 +98,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-rm -rf "$W" "$FIFO" /tmp/keepalived*.data; mkdir -p "$W"; chmod 755 "$W"
+# the guest's /tmp is the host's under an overlay: whatever the host has there (another
+# run's files, a CI job's) must not count as ours; removing it here touches only the overlay
+rm -rf "$W" "$FIFO" /tmp/keepalived.* /tmp/keepalived_*; mkdir -p "$W"; chmod 755 "$W"
 : >"$LOG"; : >"$W/notify.txt"; : >"$W/lvs-fifo.txt"
 
 # ---------------------------------------------------------------- network (as the reference)
