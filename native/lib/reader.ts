@@ -17,6 +17,11 @@ export interface ReaderOptions {
 }
 
 export interface Reader {
+  /**
+   * Reads what is queued now (one burst), without waiting for the poll: for a
+   * caller that must see pending input before acting on a timer.
+   */
+  drain(): void;
   stop(): void;
   unref(): void;
   ref(): void;
@@ -90,6 +95,9 @@ export function startReader(
 
   let handle = watch();
   return {
+    drain() {
+      if (!stopped && !drain()) fail(undefined);
+    },
     stop() {
       if (stopped) return;
       stopped = true;

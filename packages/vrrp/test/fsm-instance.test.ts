@@ -574,3 +574,23 @@ t.test('log detail off: only the unconditional lines', (t) => {
   t.same(fx.logs, ['(VI_1) Entering BACKUP STATE (init)', '(VI_1) Entering MASTER STATE']);
   t.end();
 });
+
+t.test('a master advert still queued on the socket when the down timer fires is read first: no takeover', (t) => {
+  const { clock, fx, vrrp } = started({ version: 3, advertIntMs: 100 });
+  vrrp.receiveAdvert({ priority: 200, srcAddr: '192.0.2.12', maxAdverIntCs: 10 });
+  // the backup stalled: the master's next advert is in the socket, not yet read
+  let queued = true;
+  fx.drainPendingAdverts = () => {
+    if (!queued) return;
+    queued = false;
+    vrrp.receiveAdvert({ priority: 200, srcAddr: '192.0.2.12', maxAdverIntCs: 10 });
+  };
+  const due = vrrp.sandsUs;
+  clock.advanceTo(due);
+  t.equal(vrrp.state, 'BACKUP', 'the queued advert re-armed the down timer');
+  t.ok(vrrp.masterDownTimer.armed && vrrp.sandsUs > due, 'a full Master_Down from now');
+  // nothing queued: the master is really gone
+  clock.advanceTo(vrrp.sandsUs);
+  t.equal(vrrp.state, 'MASTER');
+  t.end();
+});

@@ -72,7 +72,7 @@ ${vips.map((v) => `        ${v}/24`).join('\n')}
     timers, pending: () => {}, ipv6Forwarding: () => false,
   };
   const rt = new InstanceRuntime(config.vrrpInstances[0]!, config, { ifindex: 2, ifname: 'eth0', mac: link.mac, srcAddr: '192.0.2.1' }, svc);
-  rt.socket = { socket: { sendDatagram: () => { events.push('advert'); return 40; }, send: () => 40 } } as unknown as PooledSocket;
+  rt.socket = { socket: { sendDatagram: () => { events.push('advert'); return 40; }, send: () => 40, drainPending: () => undefined } } as unknown as PooledSocket;
   rt.fsm.startCompleteInit();
   rt.fsm.startRestoreInterfaces();
   rt.fsm.startInitState();

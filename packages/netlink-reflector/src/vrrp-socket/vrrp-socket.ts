@@ -76,6 +76,8 @@ export interface VrrpSocket {
   /** Takes the next IPv4 id (1..65535, never 0). */
   nextIpId(): number;
   onPacket(cb: (pkt: VrrpPacket) => void): void;
+  /** Delivers what is queued on the socket now, synchronously, to the onPacket callback. */
+  drainPending(): void;
   /** Receive failures (recvmsg errors, malformed IPv4 headers). Default: ignored. */
   onError(cb: (err: Error) => void): void;
   close(): void;
@@ -233,6 +235,9 @@ export function openVrrpSocket(opts: VrrpSocketOptions, native: NativeBinding): 
         deliver, (e) => onError(e));
     },
     onError(cb) { onError = cb; },
+    drainPending() {
+      if (!closed) reader?.drain();
+    },
     close() {
       if (closed) return;
       closed = true;

@@ -392,6 +392,14 @@ export class VrrpInstance {
   }
 
   private dispatchTimer(event: 'masterDownTimer' | 'advertTimer'): void {
+    if (event === 'masterDownTimer' && this.effects.drainPendingAdverts) {
+      // After a stall (starved CPU, a long GC) the master's adverts can sit in
+      // our socket while the timer expires; the event loop may hand us either
+      // first. An advert received before the deadline counts, so read them:
+      // one that re-arms the timer means the master is alive.
+      this.effects.drainPendingAdverts();
+      if (this.masterDownTimer.armed) return;
+    }
     const handler = TRANSITIONS[this.stateValue][event];
     if (handler === undefined) return;
     const prevState = this.stateValue;

@@ -25,6 +25,8 @@ export interface RecordingEffectsOptions {
 export class RecordingEffects implements VrrpEffects {
   readonly records: RecordedEffect[] = [];
   readonly counters: Record<VrrpFsmCounter, number> = { becomeMaster: 0, releaseMaster: 0, priZeroSent: 0 };
+  /** Tests set it to model adverts waiting on the socket. */
+  drainPendingAdverts?: () => void;
 
   constructor(
     private readonly clock: Clock,

@@ -90,6 +90,11 @@ export type VrrpFsmEvent = 'master_rx_lower_pri';
 export interface VrrpEffects {
   /** Build and send one advertisement with this priority (0 = "I am stopping"). */
   sendAdvert(priority: number): void;
+  /**
+   * Hands over, synchronously, adverts already queued on our socket (they go
+   * to receiveAdvert). Asked before a BACKUP declares the master down.
+   */
+  drainPendingAdverts?(): void;
   addVips(excluded: boolean): void;
   removeVips(excluded: boolean): void;
   addVirtualRoutes?(): void;

@@ -204,6 +204,10 @@ export class InstanceRuntime implements VrrpEffects, PacketSink {
 
   // ------------------------------------------------------------ VrrpEffects
 
+  drainPendingAdverts(): void {
+    this.socket?.socket.drainPending();
+  }
+
   sendAdvert(priority: number): void {
     const sock = this.socket?.socket;
     if (sock === undefined) return;
