@@ -73,6 +73,11 @@ t.test('our node with both children; the checker child dies 100 times, then the 
   const r2 = lab.start('r2', 'ours', lab.writeConfig('r2', { version: 3, advertInt: String(ADVERT_MS / 1000), priority: 100 }));
   t.ok(await lab.waitFor(() => lab.holds('r1', VIP) && readPid(pid('chk')) !== undefined, 20_000) >= 0, 'r1 is master and its checker child runs', { r1log });
   await lab.waitFor(() => /Activating healthchecker/.test(r1log), 10_000);
+  // The peer must have finished its own start-up (BACKUP, then a full
+  // Master_Down hearing r1) before the window opens: a start-up election on a
+  // slow start is not the checker's doing.
+  t.ok(await lab.waitFor(() => /Entering BACKUP STATE/.test(r2.output()), 20_000) >= 0, 'the peer is up as BACKUP', { r2: r2.output() });
+  await sleep(2 * masterDownMs(3, ADVERT_MS, 100));
 
   const capture = lab.tcpdump('r2', ['-tt', 'vrrp']);
   const windowStart = Date.now();
