@@ -9,19 +9,16 @@
  * every side effect goes through VrrpEffects.
  */
 import type { Timer, TimerScheduler } from '../timers/clock.js';
-import { compareRemoteToOurs, ParsedAddress } from './addr-compare.js';
-import { InstanceInterface, type GarpSettings } from './instance-interface.js';
-import { deriveInstanceSettings, ms2us, wantsMasterAtStart } from './instance-settings.js';
+import { compareRemoteToOurs } from './addr-compare.js';
+import { InstanceInterface } from './instance-interface.js';
+import { TIMER_DISABLED, UNSET, VrrpInstanceData } from './instance-data.js';
+import { ms2us } from './instance-settings.js';
 import { msg } from './messages.js';
-import type { VrrpSyncGroup } from './sync-group.js';
 import {
-  masterDownIntervalUs,
   skewTimeMinUs,
-  skewTimeUs,
   TIMER_CENTI_HZ,
   VRRP_PRIO_OWNER,
   VRRP_PRIO_STOP,
-  type VrrpVersion,
 } from './timing.js';
 import {
   KEEPALIVED_STATE_NUMBER,
@@ -31,9 +28,6 @@ import {
   type VrrpInstanceConfig,
   type VrrpStateName,
 } from './types.js';
-
-const TIMER_DISABLED = -1;
-const UNSET = -1;
 
 type EventName = 'advert' | 'masterDownTimer' | 'advertTimer';
 type Handler = (vrrp: VrrpInstance, advert: ReceivedAdvert | undefined) => void;
@@ -56,57 +50,7 @@ const TRANSITIONS: Readonly<Record<VrrpStateName, Partial<Record<EventName, Hand
   [VrrpState.Stop]: {},
 };
 
-export class VrrpInstance {
-  readonly name: string;
-  readonly vrid: number;
-  readonly version: VrrpVersion;
-  readonly family: 'inet' | 'inet6';
-
-  // --- configuration, keepalived field names in camelCase, microseconds (reconfigure() may change them) ---
-  adverIntUs!: number;
-  downTimerAdverts!: number;
-  nopreempt!: boolean;
-  preemptDelayUs!: number;
-  garpDelayUs!: number;
-  garpRep!: number;
-  garpRefreshUs!: number;
-  garpRefreshRep!: number;
-  garpLowerPrioDelayUs!: number;
-  garpLowerPrioRep!: number;
-  lowerPrioNoAdvert!: boolean;
-  higherPrioSendAdvert!: boolean;
-  private configuredPriority!: number;
-  private ourAddress!: ParsedAddress;
-  private readonly cfg: VrrpInstanceConfig;
-  private logDetail!: boolean;
-  private readonly garpSettings: GarpSettings = { garpDelayUs: 0, garpRep: 0, garpLowerPrioDelayUs: 0, garpLowerPrioRep: 0 };
-
-  // --- run-time state ---
-  private stateValue: VrrpStateName = VrrpState.Init;
-  /** The state we would be in disregarding any sync group. */
-  wantstate: VrrpStateName;
-  basePriority: number;
-  effectivePriority: number;
-  private trackingDelta = 0;
-  /** Master_Adver_Interval (v3: learnt from the master's adverts). */
-  masterAdverIntUs: number;
-  /** ms_down_timer: the delay the BACKUP timer is armed with. */
-  msDownTimerUs = 0;
-  /** sands: absolute due time of whichever instance timer runs, or -1. */
-  sandsUs = TIMER_DISABLED;
-  /** preempt_time: preemption allowed once the clock passes it; -1 = not started. */
-  preemptTimeUs = UNSET;
-  /** garp_refresh_timer: a deadline checked when an advert is sent, as keepalived does. */
-  garpRefreshTimerUs = 0;
-  masterSaddr: string | undefined;
-  masterPriority = 0;
-  lastTransitionUs = 0;
-  notifiesSent = false;
-  sync: VrrpSyncGroup | undefined;
-  private readonly faultSources = new Set<string>();
-  private delayedStartUs = 0;
-  private started = false;
-
+export class VrrpInstance extends VrrpInstanceData {
   // --- timers: created once, re-armed ---
   readonly masterDownTimer: Timer;
   readonly advertTimer: Timer;
@@ -118,33 +62,10 @@ export class VrrpInstance {
     private readonly timers: TimerScheduler,
     private readonly effects: VrrpEffects,
   ) {
-    this.cfg = { ...config };
-    this.name = config.name;
-    this.vrid = config.vrid;
-    this.version = config.version;
-    this.family = config.family;
-    this.basePriority = config.priority;
-    this.effectivePriority = config.priority;
-    this.wantstate = wantsMasterAtStart(config) ? VrrpState.Master : VrrpState.Backup;
-    this.applyConfig(config);
-    this.masterAdverIntUs = this.adverIntUs;
-
+    super(config);
     this.masterDownTimer = timers.createTimer(`${this.name}.masterDownTimer`, () => this.dispatchTimer('masterDownTimer'));
     this.advertTimer = timers.createTimer(`${this.name}.advertTimer`, () => this.dispatchTimer('advertTimer'));
     this.iface = new InstanceInterface(this.name, this.cfg, timers, effects, this.garpSettings);
-  }
-
-  /** The configuration-derived fields (instance-settings.ts), shared by the constructor and reconfigure(). */
-  private applyConfig(config: VrrpInstanceConfig): void {
-    const settings = deriveInstanceSettings(config);
-    Object.assign(this, settings);
-    this.ourAddress = new ParsedAddress(config.ourAddress);
-    Object.assign(this.garpSettings, {
-      garpDelayUs: settings.garpDelayUs,
-      garpRep: settings.garpRep,
-      garpLowerPrioDelayUs: settings.garpLowerPrioDelayUs,
-      garpLowerPrioRep: settings.garpLowerPrioRep,
-    } satisfies GarpSettings);
   }
 
   /**
@@ -184,34 +105,6 @@ export class VrrpInstance {
 
   get garpLowerPrioDelayTimer(): Timer {
     return this.iface.garpLowerPrioDelayTimer;
-  }
-
-  get state(): VrrpStateName {
-    return this.stateValue;
-  }
-
-  /** Number of active fault sources (keepalived num_script_if_fault). */
-  get faultCount(): number {
-    return this.faultSources.size;
-  }
-
-  get isUp(): boolean {
-    return this.faultSources.size === 0;
-  }
-
-  /** Skew_Time for the current effective priority and Master_Adver_Interval. */
-  get skewTimeUs(): number {
-    return skewTimeUs(this.version, this.masterAdverIntUs, this.effectivePriority);
-  }
-
-  /** keepalived's total_priority: base priority plus tracked weights, before clamping. */
-  get totalPriority(): number {
-    return this.basePriority + this.trackingDelta;
-  }
-
-  /** Master_Down_Interval (VRRP_MS_DOWN_TIMER). */
-  get masterDownIntervalUs(): number {
-    return masterDownIntervalUs(this.version, this.downTimerAdverts, this.masterAdverIntUs, this.effectivePriority);
   }
 
   // ------------------------------------------------------------------ inputs
