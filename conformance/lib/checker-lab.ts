@@ -5,16 +5,49 @@
  * a log collector for the daemon's console output.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { TestNamespace } from './netns.js';
+import { ourKeepalived } from './paths.js';
+
+export interface LabDaemon {
+  proc: ChildProcess;
+  out: LineCollector;
+  exited: Promise<number | null>;
+}
 
 export class CheckerLab {
   readonly director: TestNamespace;
   readonly servers: TestNamespace;
+  /** Files of this lab: configs, pid files, and tmp/ (the daemon's TMPDIR). */
+  readonly work: string;
   private readonly procs: ChildProcess[] = [];
+  private daemon: ChildProcess | undefined;
 
   private constructor(prefix: string) {
+    this.work = mkdtempSync(join(tmpdir(), `${prefix}-`));
+    mkdirSync(join(this.work, 'tmp'));
     this.director = TestNamespace.create(`${prefix}-d`);
     this.servers = TestNamespace.create(`${prefix}-s`);
+  }
+
+  /**
+   * bin/keepalived -n -l -C (plus `extra`) in the director, with its pid
+   * files (main.pid, chk.pid) and TMPDIR in work; its console lines collected.
+   */
+  startDaemon(confFile: string, extra: string[] = []): LabDaemon {
+    const proc = spawn('ip', ['netns', 'exec', this.director.name, ourKeepalived, '-n', '-l', ...extra, '-C', '-f', confFile,
+      '-p', join(this.work, 'main.pid'), '-c', join(this.work, 'chk.pid')], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, TMPDIR: join(this.work, 'tmp') },
+    });
+    this.daemon = proc;
+    const out = new LineCollector();
+    proc.stdout!.on('data', (b: Buffer) => out.feed(b));
+    proc.stderr!.on('data', (b: Buffer) => out.feed(b));
+    const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+    return { proc, out, exited };
   }
 
   /** Director at 192.0.2.1, the real servers at the given addresses (all /24 on one veth pair). */
@@ -88,9 +121,20 @@ s.bind(Number(port), ip, () => process.stdout.write('listening\\n'));`;
   }
 
   remove(): void {
+    const d = this.daemon;
+    if (d && d.exitCode === null && d.signalCode === null) d.kill('SIGKILL');
+    for (const f of ['main.pid', 'chk.pid']) {
+      try {
+        const pid = Number.parseInt(readFileSync(join(this.work, f), 'utf8'), 10);
+        if (pid > 0) process.kill(pid, 'SIGKILL');
+      } catch {
+        // not running
+      }
+    }
     for (const p of this.procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
     this.director.remove();
     this.servers.remove();
+    rmSync(this.work, { recursive: true, force: true });
   }
 }
 

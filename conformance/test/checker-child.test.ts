@@ -6,36 +6,19 @@
  * servers with keepalived's lines, and a clean TERM.
  */
 import t from 'tap';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { isRoot } from '../lib/netns.js';
-import { ourKeepalived } from '../lib/paths.js';
-import { CheckerLab, LineCollector } from '../lib/checker-lab.js';
+import { CheckerLab } from '../lib/checker-lab.js';
 
 if (!isRoot()) {
   t.plan(0, 'needs root (network namespaces)');
   process.exit(0);
 }
 
-const work = mkdtempSync(join(tmpdir(), 'ka-checker-'));
-mkdirSync(join(work, 'tmp'));
 const lab = CheckerLab.create('ka-chk', ['192.0.2.11', '192.0.2.12', '192.0.2.13']);
-let daemon: ChildProcess | undefined;
-t.teardown(() => {
-  if (daemon && daemon.exitCode === null && daemon.signalCode === null) daemon.kill('SIGKILL');
-  for (const f of ['main.pid', 'chk.pid']) {
-    try {
-      const pid = Number.parseInt(readFileSync(join(work, f), 'utf8'), 10);
-      if (pid > 0) process.kill(pid, 'SIGKILL');
-    } catch {
-      // not running
-    }
-  }
-  lab.remove();
-  rmSync(work, { recursive: true, force: true });
-});
+const work = lab.work;
+t.teardown(() => lab.remove());
 
 const fifo = join(work, 'lvs.fifo');
 const notifyLog = join(work, 'notify.log');
@@ -84,15 +67,7 @@ t.test('checker child without IPVS: checks, notifies, dump, reload, stop', async
   await lab.tcpServer('192.0.2.12', 8080);
   await lab.httpServer('192.0.2.13', 80);
 
-  const out = new LineCollector();
-  daemon = spawn('ip', ['netns', 'exec', lab.director.name, ourKeepalived, '-n', '-l', '-G', '-C', '-f', confFile,
-    '-p', join(work, 'main.pid'), '-c', join(work, 'chk.pid')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, TMPDIR: join(work, 'tmp') },
-  });
-  daemon.stdout!.on('data', (b) => out.feed(b));
-  daemon.stderr!.on('data', (b) => out.feed(b));
-  const exited = new Promise<number | null>((r) => daemon!.once('exit', (code) => r(code)));
+  const { proc: daemon, out, exited } = lab.startDaemon(confFile, ['-G']);
 
   await out.waitFor(/^Startup complete$/, 15_000);
   await out.waitFor(/^Activating BFD healthchecker$/, 5_000);

@@ -12,36 +12,21 @@
  * the checker child's nice value.
  */
 import t from 'tap';
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isRoot } from '../lib/netns.js';
-import { ourKeepalived, repoRoot } from '../lib/paths.js';
-import { CheckerLab, LineCollector } from '../lib/checker-lab.js';
+import { repoRoot } from '../lib/paths.js';
+import { CheckerLab } from '../lib/checker-lab.js';
 
 if (!isRoot()) {
   t.plan(0, 'needs root (network namespaces)');
   process.exit(0);
 }
 
-const work = mkdtempSync(join(tmpdir(), 'ka-placement-'));
-mkdirSync(join(work, 'tmp'));
 const lab = CheckerLab.create('ka-plc', ['192.0.2.21']);
-let daemon: ChildProcess | undefined;
-t.teardown(() => {
-  if (daemon && daemon.exitCode === null && daemon.signalCode === null) daemon.kill('SIGKILL');
-  for (const f of ['main.pid', 'chk.pid']) {
-    try {
-      const pid = Number.parseInt(readFileSync(join(work, f), 'utf8'), 10);
-      if (pid > 0) process.kill(pid, 'SIGKILL');
-    } catch {
-      // not running
-    }
-  }
-  lab.remove();
-  rmSync(work, { recursive: true, force: true });
-});
+const work = lab.work;
+t.teardown(() => lab.remove());
 
 const d = lab.director;
 try {
@@ -57,7 +42,6 @@ try {
   lab.servers.ip('addr', 'add', '198.51.100.22/32', 'dev', 'lo');
 } catch (e) {
   lab.remove();
-  rmSync(work, { recursive: true, force: true });
   throw e;
 }
 
@@ -100,15 +84,7 @@ t.test('bind_if and fwmark reach the kernel', async (t) => {
   await lab.httpServer('198.51.100.22', 8082);
   for (const port of [9000, 9001]) await lab.udpEcho('198.51.100.22', port);
 
-  const out = new LineCollector();
-  daemon = spawn('ip', ['netns', 'exec', d.name, ourKeepalived, '-n', '-l', '-C', '-f', confFile,
-    '-p', join(work, 'main.pid'), '-c', join(work, 'chk.pid')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, TMPDIR: join(work, 'tmp') },
-  });
-  daemon.stdout!.on('data', (b) => out.feed(b));
-  daemon.stderr!.on('data', (b) => out.feed(b));
-  const exited = new Promise<number | null>((r) => daemon!.once('exit', (code) => r(code)));
+  const { proc: daemon, out, exited } = lab.startDaemon(confFile);
   await out.waitFor(/^Startup complete$/, 15_000);
 
   const removed = (ip: string, port: number) =>

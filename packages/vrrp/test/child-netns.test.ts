@@ -4,7 +4,7 @@
  * gratuitous ARPs, the notify script and the notify FIFO get their lines, and
  * SIGTERM removes the VIP, sends STOP and exits 0.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, closeSync, constants, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -89,27 +89,46 @@ vrrp_instance VI_1 {
   t.equal(buf.subarray(0, n).toString(), 'INSTANCE "VI_1" BACKUP 100\nINSTANCE "VI_1" MASTER 100\nINSTANCE "VI_1" STOP 100\n', 'FIFO lines');
 });
 
+/**
+ * A namespace with one veth pair (eth0 192.0.2.1/24 and its peer eth1) and
+ * our VRRP child started in it on `conf(dir)`; everything is removed at teardown.
+ */
+async function childInNamespace(t: Test, prefix: string, conf: (dir: string) => string, detail = false) {
+  const ns = `${prefix}${process.pid}`;
+  const dir = mkdtempSync(join(tmpdir(), 'vrrp-child-'));
+  const procs: ReturnType<typeof spawn>[] = [];
+  t.teardown(() => {
+    for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+    try { ip('netns', 'del', ns); } catch { /* gone */ }
+    rmSync(dir, { recursive: true, force: true });
+  });
+  ip('netns', 'add', ns);
+  ip('-n', ns, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth1');
+  ip('-n', ns, 'addr', 'add', '192.0.2.1/24', 'dev', 'eth0');
+  for (const l of ['lo', 'eth0', 'eth1']) ip('-n', ns, 'link', 'set', l, 'up');
+  const confFile = join(dir, 'k.conf');
+  writeFileSync(confFile, conf(dir));
+  const argv = [process.execPath, CHILD, '-n', '-l', ...(detail ? ['-D'] : []), '-G', '-f', confFile];
+  const child = spawn('ip', ['netns', 'exec', ns, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+  procs.push(child);
+  let log = '';
+  child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+  const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+  const holds = () => ip('-n', ns, '-o', 'addr', 'show', 'dev', 'eth0').includes(' 192.0.2.200/24');
+  for (let i = 0; i < 500 && !holds(); i++) await sleep(10);
+  return { dir, child, exited, holds, log: () => log };
+}
+
 if (process.getuid?.() === 0) {
   t.test('SIGTERM while a track script runs: the script is ended, the stop does not wait for its timeout', { timeout: 60_000 }, async (t) => {
-    const ns = `kvs${process.pid}`;
-    const dir = mkdtempSync(join(tmpdir(), 'vrrp-child-'));
-    const procs: ReturnType<typeof spawn>[] = [];
-    t.teardown(() => {
-      for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
-      try { ip('netns', 'del', ns); } catch { /* gone */ }
-      rmSync(dir, { recursive: true, force: true });
-    });
-    ip('netns', 'add', ns);
-    ip('-n', ns, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth1');
-    ip('-n', ns, 'addr', 'add', '192.0.2.1/24', 'dev', 'eth0');
-    for (const l of ['lo', 'eth0', 'eth1']) ip('-n', ns, 'link', 'set', l, 'up');
-    const scriptLog = join(dir, 'script.log');
-    const slow = join(dir, 'slow.sh');
-    // runs far longer than the test: only a SIGTERM from the daemon ends it early
-    writeFileSync(slow, `#!/bin/sh\ntrap 'echo term >> ${scriptLog}; exit 1' TERM\necho start >> ${scriptLog}\nsleep 60 &\nwait\n`);
-    chmodSync(slow, 0o755);
-    const conf = join(dir, 'k.conf');
-    writeFileSync(conf, `vrrp_script chk_slow {
+    let scriptLog = '';
+    const { child, exited, holds, log } = await childInNamespace(t, 'kvs', (dir) => {
+      scriptLog = join(dir, 'script.log');
+      const slow = join(dir, 'slow.sh');
+      // runs far longer than the test: only a SIGTERM from the daemon ends it early
+      writeFileSync(slow, `#!/bin/sh\ntrap 'echo term >> ${scriptLog}; exit 1' TERM\necho start >> ${scriptLog}\nsleep 60 &\nwait\n`);
+      chmodSync(slow, 0o755);
+      return `vrrp_script chk_slow {
     script "${slow}"
     interval 1
     timeout 50
@@ -127,23 +146,18 @@ vrrp_instance VI_1 {
         chk_slow weight 10
     }
 }
-`);
-    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, CHILD, '-n', '-l', '-D', '-G', '-f', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
-    procs.push(child);
-    let log = '';
-    child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
-    const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
-    const holds = () => ip('-n', ns, '-o', 'addr', 'show', 'dev', 'eth0').includes(' 192.0.2.200/24');
+`;
+    }, true);
     const scriptText = () => { try { return readFileSync(scriptLog, 'utf8'); } catch { return ''; } };
     for (let i = 0; i < 500 && !(holds() && scriptText().includes('start')); i++) await sleep(10);
-    t.ok(holds() && scriptText().includes('start'), 'master with the script running', { log });
+    t.ok(holds() && scriptText().includes('start'), 'master with the script running', { log: log() });
 
     const t0 = performance.now();
     child.kill('SIGTERM');
     t.equal(await exited, 0, 'SIGTERM exits 0');
     const ms = performance.now() - t0;
     t.ok(ms < 5000, `stopped in ${ms.toFixed(0)} ms, not after the script's 50 s timeout`);
-    t.match(log, /\(VI_1\) sent 0 priority/);
+    t.match(log(), /\(VI_1\) sent 0 priority/);
     t.notOk(holds(), 'VIP removed');
     t.match(scriptText(), /term/, 'the running script got SIGTERM, as keepalived does at shutdown');
   });
@@ -151,20 +165,7 @@ vrrp_instance VI_1 {
 
 if (process.getuid?.() === 0) {
   t.test('vrrp_rt_priority reaches the kernel; vrrp_no_swap is refused with a reason instead of aborting later', { timeout: 60_000 }, async (t) => {
-    const ns = `kvp${process.pid}`;
-    const dir = mkdtempSync(join(tmpdir(), 'vrrp-child-'));
-    const procs: ReturnType<typeof spawn>[] = [];
-    t.teardown(() => {
-      for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
-      try { ip('netns', 'del', ns); } catch { /* gone */ }
-      rmSync(dir, { recursive: true, force: true });
-    });
-    ip('netns', 'add', ns);
-    ip('-n', ns, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth1');
-    ip('-n', ns, 'addr', 'add', '192.0.2.1/24', 'dev', 'eth0');
-    for (const l of ['lo', 'eth0', 'eth1']) ip('-n', ns, 'link', 'set', l, 'up');
-    const conf = join(dir, 'k.conf');
-    writeFileSync(conf, `global_defs {
+    const { child, exited, holds, log } = await childInNamespace(t, 'kvp', () => `global_defs {
     vrrp_rt_priority 10
     vrrp_no_swap
 }
@@ -179,14 +180,7 @@ vrrp_instance VI_1 {
     }
 }
 `);
-    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, CHILD, '-n', '-l', '-G', '-f', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
-    procs.push(child);
-    let log = '';
-    child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
-    const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
-    const holds = () => ip('-n', ns, '-o', 'addr', 'show', 'dev', 'eth0').includes(' 192.0.2.200/24');
-    for (let i = 0; i < 500 && !holds(); i++) await sleep(10);
-    t.ok(holds(), 'master', { log });
+    t.ok(holds(), 'master', { log: log() });
     // /proc/PID/stat: field 40 rt_priority, 41 policy (after the comm field, which may hold blanks)
     const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -194,9 +188,9 @@ vrrp_instance VI_1 {
     t.equal(Number(fields[41 - 3]), 2, 'SCHED_RR');
     const vmLck = /^VmLck:\s+(\d+) kB/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
     t.equal(Number(vmLck?.[1]), 0, 'nothing locked');
-    t.match(log, /Unable to lock process in memory - not possible for a V8 process/);
-    t.notMatch(log, /cannot raise priority|cannot set realtime rlimit/);
+    t.match(log(), /Unable to lock process in memory - not possible for a V8 process/);
+    t.notMatch(log(), /cannot raise priority|cannot set realtime rlimit/);
     child.kill('SIGTERM');
-    t.equal(await exited, 0, 'a clean stop at realtime priority', { signal: child.signalCode, log });
+    t.equal(await exited, 0, 'a clean stop at realtime priority', { signal: child.signalCode, log: log() });
   });
 }
