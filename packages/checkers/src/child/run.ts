@@ -160,16 +160,7 @@ export async function runCheckerChild(args: readonly string[], io: CheckerChildI
   });
   runtime?.close();
   if (pidFile) core.removePidFile(pidFile);
-  log.info(stoppedLine(o.logDetail, o.logDetail ? core.childrenCpuTimes(tryNative(native)) : undefined));
+  log.info(stoppedLine(o.logDetail, o.logDetail ? core.childrenCpuTimes(native) : undefined));
   await log.close();
   return ExitCode.OK;
-}
-
-/** The native binding if it loads (a stop line must not fail on it). */
-function tryNative(native: () => NativeBinding): NativeBinding | undefined {
-  try {
-    return native();
-  } catch {
-    return undefined;
-  }
 }

@@ -46,10 +46,11 @@ export function childStoppedLine(detail: number, children?: { user: number; syst
   return `Stopped - used ${secUsec(u.userCPUTime)} user time, ${secUsec(u.systemCPUTime)} system time`;
 }
 
-/** getrusage(RUSAGE_CHILDREN) through the native shim, when it has the call. */
-export function childrenCpuTimes(native: NativeBinding | undefined): { user: number; system: number } | undefined {
+/** getrusage(RUSAGE_CHILDREN) through the native shim (or its loader), when it has the call; a stop line never fails on it. */
+export function childrenCpuTimes(native: NativeBinding | (() => NativeBinding) | undefined): { user: number; system: number } | undefined {
   try {
-    const r = native?.getrusage?.(RUSAGE_CHILDREN);
+    const binding = typeof native === 'function' ? native() : native;
+    const r = binding?.getrusage?.(RUSAGE_CHILDREN);
     return r ? { user: r[0], system: r[1] } : undefined;
   } catch {
     return undefined;

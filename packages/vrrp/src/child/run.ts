@@ -155,16 +155,7 @@ export async function runVrrpChild(args: readonly string[], io: ChildIo = {}): P
   });
   await done;
   if (!ipc && o.vrrpPidFile) core.removePidFile(o.vrrpPidFile);
-  log.info(stoppedLine(o.logDetail, o.logDetail ? core.childrenCpuTimes(tryNative(native)) : undefined));
+  log.info(stoppedLine(o.logDetail, o.logDetail ? core.childrenCpuTimes(native) : undefined));
   log.close();
   return ExitCode.OK;
-}
-
-/** The native binding if it loads (a stop line must not fail on it). */
-function tryNative(native: () => NativeBinding): NativeBinding | undefined {
-  try {
-    return native();
-  } catch {
-    return undefined;
-  }
 }
