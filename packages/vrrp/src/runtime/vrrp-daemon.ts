@@ -343,24 +343,14 @@ export class VrrpDaemon {
     for (const ts of c.trackScripts) {
       const script = config.vrrpScripts.find((s) => s.name === ts.name);
       if (script === undefined) continue;
-      let tracker = this.scripts.get(script.name);
-      if (tracker === undefined) {
-        tracker = new ScriptTracker(script, log);
-        this.scripts.set(script.name, tracker);
-      }
-      const tr = tracker;
+      const tr = sharedTracker(this.scripts, script.name, () => new ScriptTracker(script, log));
       t.detach.push(tr.onChange(() => t.update()));
       t.add({ kind: 'script', name: script.name, weight: ts.weight ?? script.weight, reverse: ts.reverse !== script.weightReverse, up: () => tr.good });
     }
     for (const tf of c.trackFiles) {
       const def = config.trackFiles.find((f) => f.name === tf.name);
       if (def === undefined) continue;
-      let tracker = this.files.get(def.name);
-      if (tracker === undefined) {
-        tracker = new FileTracker(def, log);
-        this.files.set(def.name, tracker);
-      }
-      const tr = tracker;
+      const tr = sharedTracker(this.files, def.name, () => new FileTracker(def, log));
       const weight = tf.weight ?? def.weight;
       const reverse = tf.reverse !== def.weightReverse;
       t.detach.push(tr.onChange(() => t.update()));
@@ -369,12 +359,7 @@ export class VrrpDaemon {
     for (const tp of c.trackProcesses) {
       const def = config.trackProcesses.find((p) => p.name === tp.name);
       if (def === undefined) continue;
-      let tracker = this.processes.get(def.name);
-      if (tracker === undefined) {
-        tracker = new ProcessTracker(def, log);
-        this.processes.set(def.name, tracker);
-      }
-      const tr = tracker;
+      const tr = sharedTracker(this.processes, def.name, () => new ProcessTracker(def, log));
       t.detach.push(tr.onChange(() => t.update()));
       t.add({ kind: 'process', name: def.name, weight: tp.weight ?? def.weight, reverse: tp.reverse !== def.weightReverse, up: () => tr.haveQuorum });
     }
@@ -524,4 +509,14 @@ export class VrrpDaemon {
     this.table?.close();
     for (const f of this.fifos) f.close();
   }
+}
+
+/** One tracker per vrrp_script / track_file / vrrp_track_process, shared by every instance that tracks it. */
+function sharedTracker<T>(trackers: Map<string, T>, name: string, create: () => T): T {
+  let tracker = trackers.get(name);
+  if (tracker === undefined) {
+    tracker = create();
+    trackers.set(name, tracker);
+  }
+  return tracker;
 }
