@@ -131,6 +131,25 @@ export function maskLogLine(line: string): string {
     .replace(/\d+\.\d{6}/g, 'T');
 }
 
+/**
+ * keepalived wraps its "Command line:" at a fixed width, so where the wrap falls depends on the
+ * binary's path: join the continuation lines (masked lines that start with spaces and a quote)
+ * back onto it to compare the arguments, not the layout.
+ */
+export function joinWrappedCommandLine(masked: string[]): string[] {
+  const out: string[] = [];
+  let inCommandLine = false;
+  for (const l of masked) {
+    if (inCommandLine && /^ +'/.test(l)) {
+      out[out.length - 1] += ` ${l.trim()}`;
+      continue;
+    }
+    inCommandLine = l.startsWith('Command line: ');
+    out.push(l);
+  }
+  return out;
+}
+
 /** keepalived.annotated.log split at its "snapshot LABEL" markers: the lines of each phase. */
 export function splitAnnotatedLog(text: string): Map<string, string[]> {
   const phases = new Map<string, string[]>();

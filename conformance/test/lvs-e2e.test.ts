@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { runInVm, setupVm } from '../vm/vm.js';
 import { repoRoot } from '../lib/paths.js';
 import {
-  PHASES, REFERENCE_EVENTS_PER_PHASE, guestScript, isRoundRobin, lines, maskListing, maskLogLine, multisetDiff,
+  PHASES, REFERENCE_EVENTS_PER_PHASE, guestScript, isRoundRobin, joinWrappedCommandLine, lines, maskListing, maskLogLine, multisetDiff,
   parseGuestOutput, parseSnapshots, readReference, sequencesByObject, sliceByPhase, splitAnnotatedLog, stripNotifyTime,
   type EndReport, type Phase, type PhaseReport,
 } from '../lvs-e2e/compare.js';
@@ -130,15 +130,15 @@ if (!setup.ok) {
   });
 
   t.test('log lines: per phase as keepalived 2.2.7 logs them (masked, as sets)', async (t) => {
-    const normalize = (l: string): string =>
-      maskLogLine(l)
+    const normalize = (masked: string[]): string[] =>
+      joinWrappedCommandLine(masked).map((l) => l
         // the invocation differs by design: our bin/keepalived path and -C
         .replace(/^Command line: '[^']*\/keepalived'/, "Command line: 'keepalived'")
-        .replace(" '-C' '-f'", " '-f'");
+        .replace(" '-C' '-f'", " '-f'"));
     for (const p of PHASES) {
-      let ours = lines(phase(p).log).filter((l) => !RESPAWN_LINE.test(l)).map(normalize);
+      let ours = normalize(lines(phase(p).log).filter((l) => !RESPAWN_LINE.test(l)).map(maskLogLine));
       // keepalived's reference run also sent SIGUSR1 (data dumps), this scenario does not
-      let ref = (refLog.get(p) ?? []).filter((l) => !/Printing (parent|checker) data/.test(l)).map(normalize);
+      let ref = normalize((refLog.get(p) ?? []).filter((l) => !/Printing (parent|checker) data/.test(l)).map(maskLogLine));
       if (p === '01-all-up' && respawned) {
         ours = [...new Set(ours)];
         ref = [...new Set(ref)];
