@@ -37,6 +37,8 @@ export interface InstanceOptions {
   notifyScript?: string;
   fifo?: string;
   vrid?: number;
+  /** use_vmac (the VIPs live on the vrrp.VRID macvlan). */
+  useVmac?: boolean;
 }
 
 const ip = (...args: string[]): string => execFileSync('ip', args, { encoding: 'utf8' });
@@ -115,6 +117,7 @@ export class VrrpLab {
       `    priority ${o.priority}`,
       `    advert_int ${o.advertInt ?? (o.version === 3 ? '0.2' : '1')}`,
       ...(o.nopreempt ? ['    nopreempt'] : []),
+      ...(o.useVmac ? ['    use_vmac'] : []),
       ...(o.auth ? ['    authentication {', '        auth_type PASS', '        auth_pass s3cret', '    }'] : []),
       ...(o.unicastPeers ? [`    unicast_src_ip ${o.unicastSrc ?? this.addr(node, fam)}`, '    unicast_peer {', ...o.unicastPeers.map((p) => `        ${p}`), '    }'] : []),
       '    virtual_ipaddress {',
@@ -172,10 +175,37 @@ export class VrrpLab {
     };
   }
 
-  /** Whether node holds address (without prefix) on eth0. */
-  holds(node: string, address: string): boolean {
-    const out = ip('-n', this.ns(node), '-o', 'addr', 'show', 'dev', 'eth0');
-    return out.includes(` ${address}/`);
+  /** Whether node holds address (without prefix) on eth0 (or on dev). */
+  holds(node: string, address: string, dev = 'eth0'): boolean {
+    try {
+      const out = ip('-n', this.ns(node), '-o', 'addr', 'show', 'dev', dev);
+      return out.includes(` ${address}/`);
+    } catch {
+      return false; // dev does not exist (yet)
+    }
+  }
+
+  /** `ip -d -j link show dev` of a node's interface, or undefined when it does not exist. */
+  linkDetails(node: string, dev: string): Record<string, unknown> | undefined {
+    try {
+      return (JSON.parse(ip('-n', this.ns(node), '-d', '-j', 'link', 'show', 'dev', dev)) as Record<string, unknown>[])[0];
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A /proc/sys value inside a node's namespace (e.g. net/ipv4/conf/eth0/arp_ignore), or undefined. */
+  sysctl(node: string, path: string): string | undefined {
+    try {
+      return execFileSync('ip', ['netns', 'exec', this.ns(node), 'cat', `/proc/sys/${path}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Runs a command in a node's namespace and returns its stdout (throws on failure). */
+  exec(node: string, argv: string[]): string {
+    return execFileSync('ip', ['netns', 'exec', this.ns(node), ...argv], { encoding: 'utf8' });
   }
 
   /** Polls until pred() holds; returns the elapsed ms, or -1 after timeoutMs. */

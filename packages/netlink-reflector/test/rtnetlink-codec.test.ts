@@ -75,6 +75,21 @@ t.test('golden: ip link add ... type macvlan mode private with a VMAC', async (t
   t.equal(ours.toString('hex'), sent.toString('hex'));
 });
 
+t.test('golden: ip link set dev vm1 addrgenmode none (a VMAC without its own link-local)', async (t) => {
+  const sent = lastSent('link-set-addrgenmode-none');
+  const [m] = decodeRtnl(sent);
+  if (m?.kind !== 'link') return t.fail('not a link message');
+  t.same(m.link, { family: 0, deviceType: 0, index: 4, flags: 0, change: 0, inet6AddrGenMode: C.IN6_ADDR_GEN_MODE_NONE });
+  const ours = encodeRtnl({
+    kind: 'link', type: C.RTM_NEWLINK, flags: m.flags, seq: m.seq, pid: 0,
+    link: { family: 0, deviceType: 0, index: 4, flags: 0, change: 0, inet6AddrGenMode: C.IN6_ADDR_GEN_MODE_NONE },
+  });
+  t.equal(ours.toString('hex'), sent.toString('hex'), 'byte-identical to iproute2');
+  const at = Buffer.concat([Buffer.alloc(7, 0xee), sent]);
+  const [again] = decodeRtnl(at, 7);
+  t.same(again, m, 'decodes the same at a non-zero offset');
+});
+
 t.test('golden: ip route add with gateway, table, metric, src', async (t) => {
   const sent = lastSent('route-add-v4');
   const [m] = decodeRtnl(sent);

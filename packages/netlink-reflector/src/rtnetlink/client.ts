@@ -5,7 +5,7 @@ import { AF_INET, AF_UNSPEC, type NativeBinding } from '@keepalived-ts/native';
 import type { AddrMessage } from './addr.js';
 import {
   FIB_RULE_INVERT, FR_ACT_BLACKHOLE, FR_ACT_GOTO, FR_ACT_NOP, FR_ACT_PROHIBIT, FR_ACT_TO_TBL,
-  FR_ACT_UNREACHABLE, IFA_F_NODAD, IFA_F_NOPREFIXROUTE, IFF_UP, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE,
+  FR_ACT_UNREACHABLE, IFA_F_NODAD, IFA_F_NOPREFIXROUTE, IFF_UP, IN6_ADDR_GEN_MODE_EUI64, IN6_ADDR_GEN_MODE_NONE, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE,
   RTM_DELADDR, RTM_DELLINK, RTM_DELROUTE, RTM_DELRULE, RTM_GETADDR, RTM_GETLINK, RTM_GETROUTE,
   RTM_GETRULE, RTM_NEWADDR, RTM_NEWLINK, RTM_NEWROUTE, RTM_NEWRULE, RTN_BLACKHOLE, RTN_LOCAL,
   RTN_PROHIBIT, RTN_THROW, RTN_UNICAST, RTN_UNREACHABLE, RTPROT_BOOT, RT_SCOPE_HOST, RT_SCOPE_LINK,
@@ -329,6 +329,18 @@ export class Rtnetlink {
     await this.requester.request({ kind: 'link', type: RTM_NEWLINK, flags: 0,
       link: { family: AF_UNSPEC, deviceType: 0, index, flags: up ? IFF_UP : 0, change: IFF_UP } },
     `set link ${dev} ${up ? 'up' : 'down'}`);
+  }
+
+  /**
+   * IPv6 address generation mode of a link: 'none' keeps the kernel from adding an EUI-64
+   * link-local when the link comes up (keepalived sets it on a VMAC before bringing it up).
+   */
+  async setLinkAddrGenMode(dev: Device, mode: 'eui64' | 'none'): Promise<void> {
+    const index = await this.ifindex(dev);
+    await this.requester.request({ kind: 'link', type: RTM_NEWLINK, flags: 0, link: {
+      family: AF_UNSPEC, deviceType: 0, index, flags: 0, change: 0,
+      inet6AddrGenMode: mode === 'none' ? IN6_ADDR_GEN_MODE_NONE : IN6_ADDR_GEN_MODE_EUI64,
+    } }, `set link ${dev} addrgenmode ${mode}`);
   }
 
   /** Sets the MAC address of an existing link (e.g. a VMAC on a pre-made macvlan). */

@@ -57,6 +57,7 @@ export const IFLA_OPERSTATE = 16;
 export const IFLA_LINKMODE = 17;
 export const IFLA_LINKINFO = 18;
 export const IFLA_IFALIAS = 20;
+export const IFLA_AF_SPEC = 26;
 export const IFLA_GROUP = 27;
 export const IFLA_CARRIER = 33;
 export const IFLA_LINK_NETNSID = 37;
@@ -68,6 +69,11 @@ export const IFLA_INFO_KIND = 1;
 export const IFLA_INFO_DATA = 2;
 export const IFLA_INFO_SLAVE_KIND = 4;
 
+/** Inside IFLA_AF_SPEC / AF_INET6 (linux/if_link.h). */
+export const IFLA_INET6_ADDR_GEN_MODE = 8;
+/** enum in6_addr_gen_mode: NONE stops the kernel giving a link its own EUI-64 link-local (RFC 5798 7.4 for a VMAC). */
+export const IN6_ADDR_GEN_MODE_EUI64 = 0;
+export const IN6_ADDR_GEN_MODE_NONE = 1;
 export const IFLA_MACVLAN_MODE = 1;
 export const IFLA_MACVLAN_FLAGS = 2;
 export const MACVLAN_MODE_PRIVATE = 1;

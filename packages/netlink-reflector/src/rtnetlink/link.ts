@@ -1,7 +1,7 @@
 // struct ifinfomsg (16 bytes) + IFLA_* attributes.
 import { AttrSet, AttrWriter } from '@keepalived-ts/native';
 import {
-  IFLA_ADDRESS, IFLA_BROADCAST, IFLA_IFALIAS, IFLA_IFNAME, IFLA_INFO_DATA, IFLA_INFO_KIND,
+  IFLA_ADDRESS, IFLA_AF_SPEC, IFLA_BROADCAST, IFLA_INET6_ADDR_GEN_MODE, IFLA_IFALIAS, IFLA_IFNAME, IFLA_INFO_DATA, IFLA_INFO_KIND,
   IFLA_INFO_SLAVE_KIND, IFLA_LINK, IFLA_LINKINFO, IFLA_LINK_NETNSID, IFLA_MACVLAN_MODE, IFLA_MASTER,
   IFLA_MTU, IFLA_OPERSTATE, IFLA_TXQLEN, MACVLAN_MODE_BRIDGE, MACVLAN_MODE_PASSTHRU,
   MACVLAN_MODE_PRIVATE, MACVLAN_MODE_SOURCE, MACVLAN_MODE_VEPA, OPER_STATES, type OperState,
@@ -48,7 +48,11 @@ export interface LinkMessage {
   kind?: string;
   slaveKind?: string;
   macvlanMode?: MacvlanMode;
+  /** IFLA_AF_SPEC / AF_INET6 / IFLA_INET6_ADDR_GEN_MODE (IN6_ADDR_GEN_MODE_*). */
+  inet6AddrGenMode?: number;
 }
+
+const AF_INET6_SPEC = 10;
 
 export function encodeLinkMsg(m: LinkMessage): Buffer {
   const head = Buffer.alloc(IFINFOMSG_LEN);
@@ -80,6 +84,10 @@ export function encodeLinkMsg(m: LinkMessage): Buffer {
       }
       if (m.slaveKind !== undefined) li.raw(IFLA_INFO_SLAVE_KIND, Buffer.from(m.slaveKind, 'utf8'));
     }, false);
+  }
+  if (m.inet6AddrGenMode !== undefined) {
+    // iproute2 nests these without NLA_F_NESTED, and the kernel accepts only this on an existing link
+    w.nested(IFLA_AF_SPEC, (spec) => spec.nested(AF_INET6_SPEC, (v6) => v6.u8(IFLA_INET6_ADDR_GEN_MODE, m.inet6AddrGenMode!), false), false);
   }
   return Buffer.concat([head, w.toBuffer()]);
 }
@@ -127,5 +135,7 @@ export function decodeLinkMsg(buf: Buffer, offset = 0, end = buf.length): LinkMe
       if (name) m.macvlanMode = name;
     }
   }
+  const genMode = a.nested(IFLA_AF_SPEC)?.nested(AF_INET6_SPEC)?.u8(IFLA_INET6_ADDR_GEN_MODE);
+  if (genMode !== undefined) m.inet6AddrGenMode = genMode;
   return m;
 }

@@ -100,7 +100,7 @@ export async function runVrrpChild(args: readonly string[], io: ChildIo = {}): P
     ...(loaded.config.global.dataUseInstance && namespace ? { dataFileSuffix: `.${namespace}` } : {}),
     log,
   });
-  const reload = (): void => {
+  const applyReload = async (): Promise<void> => {
     log.info('Reloading');
     const next = loadVrrpConfig(o);
     if (!ipc || !next.ok) for (const m of next.messages) log.info(m);
@@ -109,10 +109,15 @@ export async function runVrrpChild(args: readonly string[], io: ChildIo = {}): P
       return;
     }
     try {
-      daemon.reload(next.config);
+      await daemon.reload(next.config);
     } catch (e) {
       log.info(`${(e as Error).message} - keeping the running configuration`);
     }
+  };
+  // a reload that creates VMACs waits for the kernel; the next one starts after it
+  let reloads = Promise.resolve();
+  const reload = (): void => {
+    reloads = reloads.then(applyReload);
   };
 
   const rtSignals: { stop(): void }[] = [];

@@ -28,7 +28,7 @@ export function addressBytes(text: string): Uint8Array {
 export function fsmConfigFor(
   inst: ConfigVrrpInstance,
   config: KeepalivedConfig,
-  opts: { ourAddress: string | undefined; logDetail: boolean },
+  opts: { ourAddress: string | undefined; logDetail: boolean; freshInterface?: boolean },
 ): VrrpInstanceConfig {
   const g = config.global;
   return {
@@ -55,7 +55,8 @@ export function fsmConfigFor(
     hasExcludedVips: inst.virtualIpaddressExcluded.length > 0,
     hasVirtualRoutes: inst.virtualRoutes.length > 0,
     hasVirtualRules: inst.virtualRules.length > 0,
-    releaseVipsAtStart: true,
+    // a VMAC created just now cannot hold VIPs (keepalived skips the removal then)
+    releaseVipsAtStart: !opts.freshInterface,
     startupDelayMs: g.vrrpStartupDelayUs / 1000,
     logDetail: opts.logDetail,
     notifyPriorityChanges: inst.notifyPriorityChanges || g.vrrpNotifyPriorityChanges,

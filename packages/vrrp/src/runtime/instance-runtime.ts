@@ -44,6 +44,12 @@ export interface ResolvedInterface {
   mac: string;
   /** Source address of adverts (mcast_src_ip/unicast_src_ip or the interface's primary / link-local). */
   srcAddr: string;
+  /** use_vmac: the configured interface under the VMAC named above. */
+  base?: { ifindex: number; ifname: string };
+  /** The VMAC was created for this run (not adopted): it holds no VIPs to remove at start. */
+  created?: boolean;
+  /** vmac_xmit_base: where adverts go out and come in when not on the VMAC. */
+  xmit?: { ifindex: number; ifname: string };
 }
 
 const IGNORED_ADD_ERRORS = new Set(['EEXIST']);
@@ -91,7 +97,9 @@ export class InstanceRuntime implements VrrpEffects, PacketSink {
     this.vrid = cfg.virtualRouterId;
     this.v6 = cfg.family === 'inet6';
     this.derive(cfg, config);
-    this.fsm = new VrrpInstance(fsmConfigFor(cfg, config, { ourAddress: iface.srcAddr, logDetail: svc.detail }), svc.timers, this);
+    this.fsm = new VrrpInstance(fsmConfigFor(cfg, config, {
+      ourAddress: iface.srcAddr, logDetail: svc.detail, freshInterface: iface.created === true,
+    }), svc.timers, this);
   }
 
   /** Everything the send and receive paths precompute from the configuration. */

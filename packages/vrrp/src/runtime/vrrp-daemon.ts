@@ -22,7 +22,8 @@ import { renderVrrpJson, vrrpDumpOptions, type DumpSources } from './dump-runtim
 import { FileTracker, ProcessPoller, ProcessTracker, trackFileEffect } from './track-objects.js';
 import { GarpSender } from './garp.js';
 import { sockKey } from './instance-config.js';
-import { InstanceRuntime, type ResolvedInterface, type RuntimeServices } from './instance-runtime.js';
+import { InstanceInterfaces, VrrpConfigError } from './instance-interfaces.js';
+import { InstanceRuntime, type RuntimeServices } from './instance-runtime.js';
 import { Notifier } from './notifier.js';
 import { SockPool } from './sockpool.js';
 import { buildVrrpStatus, type VrrpStatus } from './status.js';
@@ -44,8 +45,7 @@ export interface VrrpDaemonOptions {
   dontReleaseVrrp?: boolean;
 }
 
-/** A configuration the daemon cannot run: the child exits with KEEPALIVED_EXIT_CONFIG. */
-export class VrrpConfigError extends Error {}
+export { VrrpConfigError };
 
 /** A capability the daemon needs is missing: the child exits with KEEPALIVED_EXIT_MISSING_PERMISSION. */
 export class MissingPermissionError extends Error {}
@@ -76,10 +76,6 @@ export function sameRouter(a: ConfigVrrpInstance, b: ConfigVrrpInstance): boolea
   return !a.unicast || a.sourceAddress === b.sourceAddress;
 }
 
-function primaryAddress(addrs: AddressInfo[], family: number): string | undefined {
-  if (family === AF_INET) return addrs.find((a) => a.family === AF_INET && (a.flags & 0x01) === 0)?.address ?? addrs.find((a) => a.family === AF_INET)?.address;
-  return addrs.find((a) => a.family === AF_INET6 && a.address.toLowerCase().startsWith('fe80'))?.address;
-}
 
 export class VrrpDaemon {
   readonly instances: InstanceRuntime[] = [];
@@ -92,6 +88,7 @@ export class VrrpDaemon {
   private readonly notifiers: Notifier[] = [];
   private table: InterfaceTable | undefined;
   private rtnl: Rtnetlink | undefined;
+  private interfaces: InstanceInterfaces | undefined;
   private announcer: LinkAnnouncer | undefined;
   private garp: GarpSender | undefined;
   private pool: SockPool | undefined;
@@ -212,9 +209,8 @@ export class VrrpDaemon {
     this.rtnl = new Rtnetlink({ native, logger: netLog });
     const table = this.table;
 
-    const resolved = new Map<ConfigVrrpInstance, ResolvedInterface>();
-    const logged = new Set<number>();
-    for (const inst of config.vrrpInstances) resolved.set(inst, this.resolveInterface(inst, detail ? logged : undefined));
+    this.interfaces = new InstanceInterfaces(table, this.rtnl, log, detail, config.global.vmacPrefix);
+    await this.interfaces.prepare(config.vrrpInstances, true);
 
     const haveV4 = config.vrrpInstances.some((i) => i.family === 'inet' || i.virtualIpaddress.some((v) => v.family === 'inet'));
     const haveV6 = config.vrrpInstances.some((i) => i.family === 'inet6' || i.virtualIpaddress.some((v) => v.family === 'inet6'));
@@ -250,7 +246,7 @@ export class VrrpDaemon {
       },
     };
     this.svc = svc;
-    for (const inst of config.vrrpInstances) this.instances.push(new InstanceRuntime(inst, config, resolved.get(inst)!, svc));
+    for (const inst of config.vrrpInstances) this.instances.push(new InstanceRuntime(inst, config, this.interfaces.resolve(inst), svc));
 
     // Sockets before the state machines start, so a missing privilege stops us before any state change.
     this.pool = new SockPool(native, log, config.global.logUnknownVrids);
@@ -269,7 +265,7 @@ export class VrrpDaemon {
     const family = c.family === 'inet' ? 4 : 6;
     const proto = rt.check.authType === VRRP_AUTH_AH ? 51 : 112;
     const group = family === 4 ? (c.mcastDstIp ?? this.config.global.vrrpMcastGroup4) : this.config.global.vrrpMcastGroup6;
-    return sockKey(rt.iface.ifindex, family, proto, c.unicast, c.unicast ? rt.iface.srcAddr : group);
+    return sockKey((rt.iface.xmit ?? rt.iface).ifindex, family, proto, c.unicast, c.unicast ? rt.iface.srcAddr : group);
   }
 
   private attachSocket(rt: InstanceRuntime): void {
@@ -278,7 +274,7 @@ export class VrrpDaemon {
     const proto = rt.check.authType === VRRP_AUTH_AH ? 51 : 112;
     const group = family === 4 ? (c.mcastDstIp ?? this.config.global.vrrpMcastGroup4) : this.config.global.vrrpMcastGroup6;
     rt.socket = this.pool!.acquire(this.socketKey(rt), {
-      family, ifindex: rt.iface.ifindex, ifname: rt.iface.ifname, unicast: c.unicast, protocol: proto, group,
+      family, ifindex: (rt.iface.xmit ?? rt.iface).ifindex, ifname: (rt.iface.xmit ?? rt.iface).ifname, unicast: c.unicast, protocol: proto, group,
       ...(c.unicast || family === 6 ? { srcAddr: rt.iface.srcAddr } : {}),
       ...(c.unicast && family === 6 && c.unicastTtl !== undefined ? { ttl: c.unicastTtl } : {}),
       ...(c.kernelRxBufSize ? { rcvBuf: c.kernelRxBufSize } : {}),
@@ -299,23 +295,6 @@ export class VrrpDaemon {
       this.poller.start();
     } else this.poller.poll();
     for (const t of this.tracking.values()) t.update();
-  }
-
-  private resolveInterface(inst: ConfigVrrpInstance, logAssigned?: Set<number>): ResolvedInterface {
-    const table = this.table!;
-    const link = inst.interface !== undefined ? table.linkByName(inst.interface) : undefined;
-    if (link === undefined) throw new VrrpConfigError('Non-existent interface specified in configuration');
-    const addrs = table.addresses({ ifindex: link.ifindex });
-    if (logAssigned && !logAssigned.has(link.ifindex)) {
-      logAssigned.add(link.ifindex);
-      for (const fam of [AF_INET, AF_INET6]) {
-        const a = primaryAddress(addrs, fam);
-        if (a !== undefined) this.opts.log.info(`Assigned address ${a} for interface ${link.name}`);
-      }
-    }
-    const fam = inst.family === 'inet' ? AF_INET : AF_INET6;
-    const srcAddr = inst.sourceAddress ?? primaryAddress(addrs, fam) ?? (fam === AF_INET ? '0.0.0.0' : '::');
-    return { ifindex: link.ifindex, ifname: link.name, mac: link.mac ?? '00:00:00:00:00:00', srcAddr };
   }
 
   private setUpTracking(): void {
@@ -339,6 +318,8 @@ export class VrrpDaemon {
     const c = rt.cfg;
     const ifUp = (name: string) => () => linkIsUp(table.linkByName(name));
     if (!c.dontTrackPrimary) t.add({ kind: 'if', name: rt.iface.ifname, weight: 0, reverse: false, up: ifUp(rt.iface.ifname) });
+    // a VMAC instance also follows its base interface, as keepalived adds it to both
+    if (!c.dontTrackPrimary && rt.iface.base) t.add({ kind: 'if', name: rt.iface.base.ifname, weight: 0, reverse: false, up: ifUp(rt.iface.base.ifname) });
     for (const ti of c.trackInterfaces) t.add({ kind: 'if', name: ti.name, weight: ti.weight ?? 0, reverse: ti.reverse, up: ifUp(ti.name) });
     for (const ts of c.trackScripts) {
       const script = config.vrrpScripts.find((s) => s.name === ts.name);
@@ -397,7 +378,7 @@ export class VrrpDaemon {
    * notify_deleted; new ones start in BACKUP as at start-up. Throws
    * VrrpConfigError (nothing applied) when a new instance's interface is missing.
    */
-  reload(next: KeepalivedConfig): void {
+  async reload(next: KeepalivedConfig): Promise<void> {
     const { log } = this.opts;
     const prev = this.config;
     const matched = new Map<ConfigVrrpInstance, InstanceRuntime>();
@@ -409,7 +390,13 @@ export class VrrpDaemon {
       used.add(old);
     }
     const fresh = next.vrrpInstances.filter((i) => !matched.has(i));
-    const resolved = new Map(fresh.map((i) => [i, this.resolveInterface(i)] as const));
+    for (const [inst, rt] of matched) {
+      if (inst.useVmac !== rt.cfg.useVmac) log.info(`(${inst.name}) use_vmac changes take effect at the next restart`);
+    }
+    // VMACs first (awaited, the loop stays free); nothing is applied when an interface is missing
+    await this.interfaces!.prepare(fresh, false);
+    if (this.stopping !== undefined) return;
+    const resolved = new Map(fresh.map((i) => [i, this.interfaces!.resolve(i)] as const));
     if (JSON.stringify(prev.vrrpSyncGroups) !== JSON.stringify(next.vrrpSyncGroups)) {
       log.info('VRRP sync group changes take effect at the next restart');
     }
@@ -423,6 +410,7 @@ export class VrrpDaemon {
       rt.fsm.releaseForShutdown();
       if (rt.cfg.notifyDeleted || !wasFault) this.notifiers[0]!.deleted(rt.name, rt.cfg, rt.fsm.effectivePriority);
       this.detachSocket(rt);
+      if (rt.iface.base) this.svc!.pending(this.interfaces!.vmacs.release(rt.cfg));
     }
     for (const [inst, rt] of matched) {
       const oldKey = this.socketKey(rt);
@@ -495,11 +483,18 @@ export class VrrpDaemon {
     this.timers.close();
     for (const g of this.groups) g.notifyShutdown();
     for (const rt of this.instances) rt.fsm.notifyShutdown();
+    // keepalived removes the VMACs last (with -V the VIPs stay, and so does the link they live on)
+    await this.settlePending();
+    if (!this.opts.dontReleaseVrrp) await this.interfaces?.vmacs.releaseAll();
     await this.close();
   }
 
-  private async close(): Promise<void> {
+  private async settlePending(): Promise<void> {
     while (this.pendingOps.size > 0) await Promise.allSettled([...this.pendingOps]);
+  }
+
+  private async close(): Promise<void> {
+    await this.settlePending();
     await Promise.allSettled(this.notifiers.map((n) => n.settle()));
     this.timers.close();
     this.pool?.close();
