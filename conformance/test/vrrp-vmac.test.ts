@@ -54,7 +54,7 @@ if (!isRoot() || !existsSync(refKeepalived)) {
     const lab = new VrrpLab('kvm');
     t.teardown(() => lab.destroy());
     const opts = { version: 3 as const, advertInt: '0.2', useVmac: true, vrid: VRID, vip: '192.0.2.200/24' };
-    const cap = lab.tcpdump('cl', ['vrrp', 'or', 'arp']);
+    const cap = lab.tcpdump('cl', ['vrrp', 'or', 'arp', 'or', 'igmp']);
     const r1 = lab.start('r1', 'ours', lab.writeConfig('r1', { ...opts, priority: 150 }));
     const r2 = lab.start('r2', 'keepalived', lab.writeConfig('r2', { ...opts, priority: 100 }));
     const downMs = masterDownMs(3, 200, 100);
@@ -69,6 +69,9 @@ if (!isRoot() || !existsSync(refKeepalived)) {
     t.same(ours, vmacShape(lab.linkDetails('r2', VMAC_DEV)), 'the same VMAC as keepalived\'s');
     t.same(sysctls(lab, 'r1'), sysctls(lab, 'r2'), 'the same sysctls on the VMAC and its base as keepalived sets');
     t.equal(lab.sysctl('r1', `net/ipv4/conf/${VMAC_DEV}/arp_ignore`), '1', '(arp_ignore 1 on the VMAC)');
+    const rules = lab.exec('r1', ['nft', 'list', 'ruleset']);
+    t.match(rules, /ip protocol igmp meta oifkind "macvlan" dup to ip daddr device oif map @vmac_map drop/, 'our IGMP rule for VMACs');
+    t.equal(rules, lab.exec('r2', ['nft', 'list', 'ruleset']), 'the same nftables table as keepalived\'s, element for element');
 
     // (the master's own ARP request for the client then goes out of eth0 "tell 192.0.2.200", so the
     // client's cache ends on eth0's MAC - keepalived 2.2.7 does the same; only the replies are asserted)
@@ -78,6 +81,7 @@ if (!isRoot() || !existsSync(refKeepalived)) {
     const took = await lab.waitFor(() => lab.holds('r2', '192.0.2.200', VMAC_DEV), 3 * downMs + 2000);
     t.ok(took >= 0, `keepalived takes the VIP over on its VMAC (${Math.round(took)} ms after our stop)`);
     t.equal(lab.linkDetails('r1', VMAC_DEV), undefined, 'our VMAC is removed at stop');
+    t.equal(lab.exec('r1', ['nft', 'list', 'ruleset']), '', 'and our nftables table with it');
     t.same([lab.sysctl('r1', 'net/ipv4/conf/eth0/arp_ignore'), lab.sysctl('r1', 'net/ipv4/conf/eth0/arp_filter')], ['0', '0'],
       'eth0\'s arp_ignore / arp_filter are put back (keepalived 2.2.7 leaves them at 1)');
     lab.exec('cl', ['ip', 'neigh', 'flush', 'all']);
@@ -91,6 +95,11 @@ if (!isRoot() || !existsSync(refKeepalived)) {
     const replies = frames.filter((l) => /Reply 192\.0\.2\.200 is-at /.test(l));
     t.equal(replies.length, 2, 'the client asked for the VIP before and after the failover', { replies });
     t.ok(replies.every((l) => l.includes(`Reply 192.0.2.200 is-at ${V4_VMAC}`)), 'both times the VIP answered with the same virtual MAC', { replies });
+    // a backup's (or master's) VMAC joining 224.0.0.18 must not announce the virtual MAC to the switches
+    const igmp = frames.filter((l) => /igmp/.test(l));
+    t.ok(igmp.length > 0, 'IGMP reports were seen (the VMACs joined 224.0.0.18)', { igmp: igmp.slice(0, 4) });
+    t.notOk(igmp.some((l) => l.startsWith(V4_VMAC) || l.includes(` ${V4_VMAC} >`)), 'none leaves with the virtual MAC: the rule sends them from eth0',
+      { igmp: igmp.slice(0, 6) });
     const garps = frames.filter((l) => /Request who-has 192\.0\.2\.200 \(ff:ff:ff:ff:ff:ff\) tell 192\.0\.2\.200/.test(l));
     t.ok(garps.length >= 2 && garps.every((l) => l.includes(`${V4_VMAC} > ff:ff:ff:ff:ff:ff`)), 'every GARP (ours and keepalived\'s) is from the virtual MAC',
       { sample: garps.slice(0, 3) });
@@ -100,7 +109,7 @@ if (!isRoot() || !existsSync(refKeepalived)) {
     const lab = new VrrpLab('kvm6');
     t.teardown(() => lab.destroy());
     const opts = { version: 3 as const, advertInt: '0.2', useVmac: true, vrid: VRID, family: 'inet6' as const, vip: '2001:db8::200/64' };
-    const cap = lab.tcpdump('cl', ['icmp6', 'and', 'ip6[40] == 136']);
+    const cap = lab.tcpdump('cl', ['icmp6', 'and', '(ip6[40] == 136 or ip6[48] == 143 or ip6[40] == 133)']);
     const impl: Record<'r1' | 'r2', Impl> = { r1: 'keepalived', r2: 'ours' };
     const r1 = lab.start('r1', impl.r1, lab.writeConfig('r1', { ...opts, priority: 150 }));
     const r2 = lab.start('r2', impl.r2, lab.writeConfig('r2', { ...opts, priority: 100 }));
@@ -119,6 +128,7 @@ if (!isRoot() || !existsSync(refKeepalived)) {
     t.same(mask('r2'), mask('r1'), 'the VMAC carries its base\'s link-local with keepalived\'s flags');
     t.match(mask('r2'), [/BASE-LL scope link nodad deprecated/], '(nodad, deprecated)');
     t.notOk(lab.holds('r2', '2001:db8::200', VMAC_DEV), 'our backup holds no VIP');
+    t.equal(lab.exec('r2', ['nft', 'list', 'ruleset']), lab.exec('r1', ['nft', 'list', 'ruleset']), 'the same nftables table as keepalived\'s (MLD and RS rules)');
 
     t.equal(await lab.stop(r1), 0, 'keepalived stops');
     const took = await lab.waitFor(() => lab.holds('r2', '2001:db8::200', VMAC_DEV), 3 * downMs + 2000);
@@ -126,7 +136,10 @@ if (!isRoot() || !existsSync(refKeepalived)) {
     await lab.waitFor(() => cap.output().includes(`${V6_VMAC} > 33:33:00:00:00:01`), 2000);
     t.equal(await lab.stop(r2), 0, 'our daemon stops cleanly');
     t.equal(lab.linkDetails('r2', VMAC_DEV), undefined, 'our VMAC is removed at stop');
+    t.equal(lab.exec('r2', ['nft', 'list', 'ruleset']), '', 'and our nftables table with it');
     await cap.stop();
+    const fromVmac = cap.output().split('\n').filter((l) => l.includes(`${V6_VMAC} >`) && !/neighbor advertisement/.test(l));
+    t.same(fromVmac, [], 'no MLD report or router solicitation leaves with the virtual MAC');
     const nas = cap.output().split('\n').filter((l) => /neighbor advertisement, tgt is 2001:db8::200/.test(l));
     t.ok(nas.length > 0 && nas.every((l) => l.includes(`${V6_VMAC} > 33:33:00:00:00:01`)), 'every unsolicited NA is from the virtual MAC',
       { sample: nas.slice(0, 4) });

@@ -7,7 +7,8 @@ import { AF_INET, AF_INET6 } from '@keepalived-ts/native';
 import type { AddressInfo, InterfaceTable, Rtnetlink } from '@keepalived-ts/netlink-reflector';
 import type { VrrpInstance as ConfigVrrpInstance } from '@keepalived-ts/core';
 import type { ResolvedInterface } from './instance-runtime.js';
-import { VmacManager, type VmacLog } from './vmac.js';
+import { VmacManager, procSysctl, type VmacLog } from './vmac.js';
+import type { VmacFirewall } from './vmac-firewall.js';
 
 /** A configuration the daemon cannot run: the child exits with KEEPALIVED_EXIT_CONFIG. */
 export class VrrpConfigError extends Error {}
@@ -27,9 +28,10 @@ export class InstanceInterfaces {
     rtnl: Rtnetlink,
     private readonly log: VmacLog,
     private readonly detail: boolean,
-    vmacPrefix?: string,
+    vmac: { prefix?: string | undefined; firewall?: VmacFirewall; disableLocalIgmp?: boolean } = {},
   ) {
-    this.vmacs = new VmacManager(rtnl, table, log, detail, vmacPrefix);
+    this.vmacs = new VmacManager(rtnl, table, log, detail, vmac.prefix, procSysctl,
+      vmac.firewall ? { rules: vmac.firewall, ipv4: !vmac.disableLocalIgmp } : undefined);
   }
 
   /**

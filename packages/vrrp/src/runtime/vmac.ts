@@ -19,6 +19,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { AddressInfo, InterfaceInfo, InterfaceTable, Rtnetlink } from '@keepalived-ts/netlink-reflector';
 import type { VrrpInstance as ConfigVrrpInstance } from '@keepalived-ts/core';
+import { NFPROTO_IPV4, NFPROTO_IPV6, type VmacFirewall } from './vmac-firewall.js';
 
 const AF_INET6 = 10;
 const IFNAMSIZ = 16;
@@ -117,6 +118,8 @@ export class VmacManager {
     private readonly detail: boolean,
     private readonly prefix: string = 'vrrp',
     private readonly sysctl: SysctlIo = procSysctl,
+    /** keepalived's nftables rules for VMACs; IPv4 ones are skipped with disable_local_igmp. */
+    private readonly firewall?: { rules: VmacFirewall; ipv4: boolean },
   ) {}
 
   /** The VMAC link of an instance, if it has one up. */
@@ -181,6 +184,8 @@ export class VmacManager {
     if (vmac === undefined) return;
     this.owned.delete(key);
     const instance = vmac.instance;
+    const fw = this.firewallFamily(vmac);
+    if (fw !== undefined) await this.firewall!.rules.remove(fw, vmac.ifindex);
     try {
       await this.rtnl.deleteLink(vmac.ifindex);
       if (this.detail) this.log.info(`(${instance}) Success removing VMAC interface ${vmac.name}`);
@@ -189,6 +194,12 @@ export class VmacManager {
     }
     if (vmac.family === 'inet') await this.releaseBaseArp(vmac.baseName);
     if (![...this.owned.values()].some((v) => v.family === 'inet')) await this.restoreRpFilter();
+  }
+
+  private firewallFamily(vmac: OwnedVmac): number | undefined {
+    if (this.firewall === undefined) return undefined;
+    if (vmac.family === 'inet6') return NFPROTO_IPV6;
+    return this.firewall.ipv4 ? NFPROTO_IPV4 : undefined;
   }
 
   private async chooseName(cfg: ConfigVrrpInstance, others: ReadonlySet<string>): Promise<string> {
@@ -214,6 +225,9 @@ export class VmacManager {
       }
       await this.holdBaseArp(vmac.baseName);
     }
+    // before the link comes up: bringing it up sends MLD reports and a router solicitation
+    const fw = this.firewallFamily(vmac);
+    if (fw !== undefined) await this.firewall!.rules.add(fw, vmac.ifindex, vmac.baseIfindex);
     const wantsIpv6 = cfg.family === 'inet6'
       || [...cfg.virtualIpaddress, ...cfg.virtualIpaddressExcluded].some((v) => v.family === 'inet6');
     await this.set(`net/ipv6/conf/${vmac.name}/disable_ipv6`, wantsIpv6 ? '0' : '1');

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { AF_INET, AF_INET6, type NativeBinding } from '@keepalived-ts/native';
 import {
-  InterfaceTable, isIpv6Forwarding, openLinkAnnouncer, Rtnetlink,
+  InterfaceTable, isIpv6Forwarding, NftSocket, openLinkAnnouncer, Rtnetlink,
   type AddressInfo, type LinkAnnouncer, type Logger as NetLogger,
 } from '@keepalived-ts/netlink-reflector';
 import { VRRP_AUTH_AH } from '../codec/vrrp-header.js';
@@ -23,6 +23,7 @@ import { FileTracker, ProcessPoller, ProcessTracker, trackFileEffect } from './t
 import { GarpSender } from './garp.js';
 import { sockKey } from './instance-config.js';
 import { InstanceInterfaces, VrrpConfigError } from './instance-interfaces.js';
+import { VmacFirewall } from './vmac-firewall.js';
 import { InstanceRuntime, type RuntimeServices } from './instance-runtime.js';
 import { Notifier } from './notifier.js';
 import { SockPool } from './sockpool.js';
@@ -89,6 +90,7 @@ export class VrrpDaemon {
   private table: InterfaceTable | undefined;
   private rtnl: Rtnetlink | undefined;
   private interfaces: InstanceInterfaces | undefined;
+  private firewall: VmacFirewall | undefined;
   private announcer: LinkAnnouncer | undefined;
   private garp: GarpSender | undefined;
   private pool: SockPool | undefined;
@@ -209,7 +211,10 @@ export class VrrpDaemon {
     this.rtnl = new Rtnetlink({ native, logger: netLog });
     const table = this.table;
 
-    this.interfaces = new InstanceInterfaces(table, this.rtnl, log, detail, config.global.vmacPrefix);
+    this.firewall = new VmacFirewall(() => new NftSocket(native), log);
+    this.interfaces = new InstanceInterfaces(table, this.rtnl, log, detail, {
+      prefix: config.global.vmacPrefix, firewall: this.firewall, disableLocalIgmp: config.global.disableLocalIgmp,
+    });
     await this.interfaces.prepare(config.vrrpInstances, true);
 
     const haveV4 = config.vrrpInstances.some((i) => i.family === 'inet' || i.virtualIpaddress.some((v) => v.family === 'inet'));
@@ -500,6 +505,7 @@ export class VrrpDaemon {
     this.pool?.close();
     this.garp?.close();
     this.announcer?.close();
+    this.firewall?.close();
     this.rtnl?.close();
     this.table?.close();
     for (const f of this.fifos) f.close();

@@ -1,0 +1,3 @@
+export * from './codec.js';
+export * from './socket.js';
+export * as nft from './constants.js';
