@@ -52,3 +52,16 @@ t.test('start-up (-d) form leaves transient state out', async (t) => {
   t.match(text, /Wantstate = MASTER/);
   t.match(text, /     192\.0\.2\.200\/24 dev eth0 scope global\n/);
 });
+
+t.test('Router ID defaults to the local canonical name, as keepalived\'s getaddrinfo(AI_CANONNAME)', async (t) => {
+  const { localCanonicalName } = await import('../src/config/dump/index.js');
+  const hosts = '127.0.0.1 localhost\n# 192.0.2.9 lb1.example.org lb1 (commented out)\n192.0.2.7\tlb1.example.org lb1  # the node\n';
+  t.equal(localCanonicalName(() => hosts, 'lb1'), 'lb1.example.org', 'first name of the /etc/hosts line listing the node');
+  t.equal(localCanonicalName(() => hosts, 'lb2'), 'lb2', 'not listed: the node name');
+  t.equal(localCanonicalName(() => { throw new Error('ENOENT'); }, 'lb3'), 'lb3', 'no /etc/hosts: the node name');
+  const { dumpGlobal } = await import('../src/config/dump/index.js');
+  const read = readConfigTree(join(dirname(fileURLToPath(import.meta.url)), '../../test/fixtures/dumps/vrrp-rich.conf'));
+  const cfg = buildConfig(read.tree, { interfaceExists: () => true }).config;
+  const lines = dumpGlobal({ ...cfg.global, routerId: undefined });
+  t.equal(lines.filter((l) => l.startsWith(' Router ID = ')).length, 1, 'an unset router_id still prints its default');
+});

@@ -135,6 +135,10 @@ function interfaceRuntime(link: InterfaceInfo, src: DumpSources, owned: Set<stri
     }
   }
   for (const rt of src.instances) if (!rt.cfg.dontTrackPrimary && rt.iface.ifname === link.name) tracking.push({ name: rt.name, weight: 0 });
+  // a VMAC instance is on its base interface's list too
+  for (const rt of src.instances) if (!rt.cfg.dontTrackPrimary && rt.iface.base?.ifname === link.name) tracking.push({ name: rt.name, weight: 0 });
+  const ours = src.instances.find((rt) => rt.iface.base !== undefined && rt.iface.ifname === link.name);
+  const lower = link.kind === 'macvlan' && link.link !== undefined ? table.link(link.link) : undefined;
   const conf = `/proc/sys/net/ipv4/conf/${link.name}`;
   const out: VrrpInterfaceRuntime = {
     name: link.name, ifindex: link.ifindex,
@@ -152,8 +156,16 @@ function interfaceRuntime(link: InterfaceInfo, src: DumpSources, owned: Set<stri
     hwType: link.deviceType === 772 ? 'LOOPBACK' : link.deviceType === 1 ? 'ETHERNET' : link.deviceType === 32 ? 'INFINIBAND' : link.deviceType,
     linkbeat: 'netlink',
     resetArpConfig: 0, arpIgnore: sysctlNumber(`${conf}/arp_ignore`), arpFilter: sysctlNumber(`${conf}/arp_filter`),
-    promoteSecondaries: 0, resetPromoteSecondaries: 0,
+    // keepalived sets promote_secondaries on the IPv4 VMACs it makes and shows what it found elsewhere as 0
+    promoteSecondaries: ours?.cfg.family === 'inet' ? sysctlNumber(`${conf}/promote_secondaries`) : 0, resetPromoteSecondaries: 0,
     trackingInstances: tracking,
+    ...(ours ? { createdByKeepalived: true } : {}),
+    // keepalived reads rp_filter for the VMACs it sets up and their base interfaces
+    ...(ours || src.instances.some((rt) => rt.iface.base?.ifname === link.name) ? { rpFilter: sysctlNumber(`${conf}/rp_filter`) } : {}),
+    ...(lower ? {
+      vmac: { ifType: 'VMAC' as const, vlanType: link.macvlanMode ?? 'private', baseInterface: lower.name,
+        baseUp: (lower.flags & IFF_UP) !== 0, baseRunning: (lower.flags & IFF_RUNNING) !== 0 },
+    } : {}),
   };
   const gna = src.gnaRouterCheck(link.name);
   if (gna !== undefined) {

@@ -1,5 +1,25 @@
 /** "------< Global definitions >------" section of keepalived's data dump (dump_global_data). */
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import type { GlobalDefs } from '../model/global.js';
+
+let canonicalName: string | undefined;
+/**
+ * keepalived's default router_id: the canonical name getaddrinfo(AI_CANONNAME) gives for
+ * the node name - with the usual `files` lookup, the first name of the /etc/hosts line
+ * that lists it, else the node name itself.
+ */
+export function localCanonicalName(hosts = (): string => readFileSync('/etc/hosts', 'utf8'), node = hostname()): string {
+  try {
+    for (const line of hosts().split('\n')) {
+      const names = line.replace(/#.*/, '').trim().split(/\s+/).slice(1);
+      if (names.includes(node)) return names[0]!;
+    }
+  } catch {
+    // no /etc/hosts: the node name
+  }
+  return node;
+}
 
 const onOff = (v: boolean | undefined): string => (v === undefined ? 'unset' : v ? 'on' : 'off');
 const tf = (v: boolean): string => (v ? 'true' : 'false');
@@ -33,7 +53,7 @@ export function dumpGlobal(g: GlobalDefs, opts: GlobalDumpOptions = {}): string[
   if (g.vrrpProcessName) w(`VRRP process name = ${g.vrrpProcessName}`);
   if (g.checkerProcessName) w(`LVS process name = ${g.checkerProcessName}`);
   if (g.bfdProcessName) w(`BFD process name = ${g.bfdProcessName}`);
-  if (g.routerId) w(`Router ID = ${g.routerId}`);
+  w(`Router ID = ${g.routerId ?? (canonicalName ??= localCanonicalName())}`);
   if (g.smtpServer) {
     w(`Smtp server = ${g.smtpServer.host}`);
     w(`Smtp server port = ${g.smtpServer.port}`);

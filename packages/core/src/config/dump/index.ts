@@ -7,7 +7,7 @@ import type { GlobalDumpOptions } from './global.js';
 import type { VrrpInstanceRuntime } from './vrrp.js';
 import { dumpVrrpData, type ProcessDumpOptions } from './process.js';
 
-export { dumpGlobal, type GlobalDumpOptions } from './global.js';
+export { dumpGlobal, localCanonicalName, type GlobalDumpOptions } from './global.js';
 export { dumpVrrpInstance, formatAddress, initialWantState, type VrrpInstanceRuntime, type InstanceDumpOptions } from './vrrp.js';
 export { formatRoute, formatRule } from './vrrp-routes.js';
 export * from './vrrp-tracking.js';
