@@ -39,6 +39,10 @@ export interface InstanceOptions {
   vrid?: number;
   /** use_vmac (the VIPs live on the vrrp.VRID macvlan). */
   useVmac?: boolean;
+  /** global vrrp_strict (no accept mode: VIP drop rules). */
+  strict?: boolean;
+  /** More virtual_ipaddress lines after vip. */
+  extraVips?: string[];
 }
 
 const ip = (...args: string[]): string => execFileSync('ip', args, { encoding: 'utf8' });
@@ -108,6 +112,7 @@ export class VrrpLab {
       `    router_id ${node}`,
       ...(o.fifo ? [`    vrrp_notify_fifo ${o.fifo}`] : []),
       ...(o.notifyScript ? ['    script_user root', '    enable_script_security'] : []),
+      ...(o.strict ? ['    vrrp_strict'] : []),
       '}',
       'vrrp_instance VI_1 {',
       `    state ${o.state ?? 'BACKUP'}`,
@@ -122,6 +127,7 @@ export class VrrpLab {
       ...(o.unicastPeers ? [`    unicast_src_ip ${o.unicastSrc ?? this.addr(node, fam)}`, '    unicast_peer {', ...o.unicastPeers.map((p) => `        ${p}`), '    }'] : []),
       '    virtual_ipaddress {',
       `        ${vip}`,
+      ...(o.extraVips ?? []).map((v) => `        ${v}`),
       '    }',
       ...(o.notifyScript ? [`    notify ${o.notifyScript}`] : []),
       '}',

@@ -7,8 +7,9 @@ import { readFileSync } from 'node:fs';
 import { decodeNftMessages, encodeNftMessage, encodeNftMessages, nftMessageType, type NftMessage } from '../src/nftables/codec.js';
 import * as C from '../src/nftables/constants.js';
 
-type Capture = Record<'ipv4' | 'ipv6', { 'get-tables': string[]; setup: string; 'remove-elements': string; 'delete-table': string }>;
-const golden = JSON.parse(readFileSync(new URL('../../test/fixtures/nftables/keepalived-vmac.json', import.meta.url), 'utf8')) as Capture;
+const RUNS = ['ipv4', 'ipv6', 'strict-ipv4', 'strict-ipv6', 'strict-ipv6-link-local'] as const;
+type Capture = Record<(typeof RUNS)[number], { 'get-tables': string[]; setup: string; 'remove-elements': string; 'delete-table': string }>;
+const golden = JSON.parse(readFileSync(new URL('../../test/fixtures/nftables/keepalived-firewall.json', import.meta.url), 'utf8')) as Capture;
 
 /**
  * libmnl leaves whatever its buffer held in the alignment padding after an attribute (0xbd
@@ -29,7 +30,7 @@ function zeroTopLevelPadding(d: Buffer): Buffer {
   return out;
 }
 
-for (const fam of ['ipv4', 'ipv6'] as const) {
+for (const fam of RUNS) {
   const g = golden[fam];
   const datagrams = [...g['get-tables'], g.setup, g['remove-elements'], g['delete-table']].map((h) => Buffer.from(h, 'hex'));
   t.test(`${fam}: every datagram keepalived sent round-trips byte for byte`, async (t) => {
@@ -57,6 +58,17 @@ t.test('ipv4 setup batch: what keepalived builds, decoded', async (t) => {
     elements: [{ key: Buffer.from([4, 0, 0, 0]), data: Buffer.from([3, 0, 0, 0]) }] }, 'vrrp.51 (4) -> eth0 (3), host byte order');
   t.equal(msgs[1]!.family, 2);
   t.equal(msgs[4]!.flags, 0x0c05, 'rules: REQUEST | ACK | CREATE | APPEND');
+});
+
+t.test('strict IPv6: neighbour discovery accepted, link-local VIPs sent to their own chains', async (t) => {
+  const msgs = decodeNftMessages(Buffer.from(golden['strict-ipv6'].setup, 'hex'));
+  const ll = msgs.find((m) => m.body.kind === 'new-rule' && m.body.expressions.some((e) => e.name === 'bitwise'));
+  if (ll?.body.kind !== 'new-rule') return t.fail('no link-local rule');
+  t.same(ll.body.expressions[1], { name: 'bitwise', sreg: 1, dreg: 1, len: 16,
+    mask: Buffer.from('ffc00000000000000000000000000000', 'hex'), xor: Buffer.alloc(16) }, 'fe80::/10');
+  t.same(ll.body.expressions[3], { name: 'immediate', dreg: 0, verdict: C.NFT_GOTO, chain: 'in_link_local' });
+  const nd = msgs.find((m) => m.body.kind === 'new-set' && m.body.set === 'neighbor-discovery');
+  t.match(nd?.body, { flags: C.NFT_SET_CONSTANT, keyType: C.NFT_TYPE_ICMPV6_TYPE, keyLen: 1 });
 });
 
 t.test('batch markers carry the subsystem in res_id, objects their family', async (t) => {

@@ -8,9 +8,11 @@ export type NftExpr =
   | { name: 'payload'; dreg: number; base: number; offset: number; len: number }
   | { name: 'cmp'; sreg: number; op: number; data: Buffer }
   | { name: 'meta'; key: number; dreg: number }
-  | { name: 'lookup'; sreg: number; dreg?: number; set: string; setId: number }
+  | { name: 'lookup'; sreg: number; dreg?: number; set: string; setId?: number }
   | { name: 'dup'; sregAddr: number; sregDev: number }
-  | { name: 'immediate'; dreg: number; verdict: number };
+  | { name: 'bitwise'; sreg: number; dreg: number; len: number; mask: Buffer; xor: Buffer }
+  /** A verdict (NF_DROP, NF_ACCEPT, NFT_GOTO with `chain`, ...) into the verdict register. */
+  | { name: 'immediate'; dreg: number; verdict: number; chain?: string };
 
 export interface NftSetElem {
   key: Buffer;
@@ -74,14 +76,23 @@ function encodeExpr(w: AttrWriter, e: NftExpr): void {
         case 'lookup':
           d.be32(C.NFTA_LOOKUP_SREG, e.sreg);
           if (e.dreg !== undefined) d.be32(C.NFTA_LOOKUP_DREG, e.dreg);
-          d.str(C.NFTA_LOOKUP_SET, e.set).be32(C.NFTA_LOOKUP_SET_ID, e.setId);
+          d.str(C.NFTA_LOOKUP_SET, e.set);
+          if (e.setId !== undefined) d.be32(C.NFTA_LOOKUP_SET_ID, e.setId);
+          break;
+        case 'bitwise':
+          d.be32(C.NFTA_BITWISE_SREG, e.sreg).be32(C.NFTA_BITWISE_DREG, e.dreg).be32(C.NFTA_BITWISE_LEN, e.len);
+          dataValue(d, C.NFTA_BITWISE_MASK, e.mask);
+          dataValue(d, C.NFTA_BITWISE_XOR, e.xor);
           break;
         case 'dup':
           d.be32(C.NFTA_DUP_SREG_ADDR, e.sregAddr).be32(C.NFTA_DUP_SREG_DEV, e.sregDev);
           break;
         case 'immediate':
           d.be32(C.NFTA_IMMEDIATE_DREG, e.dreg);
-          d.nested(C.NFTA_IMMEDIATE_DATA, (v) => v.nested(C.NFTA_DATA_VERDICT, (x) => x.be32(C.NFTA_VERDICT_CODE, e.verdict), true), true);
+          d.nested(C.NFTA_IMMEDIATE_DATA, (v) => v.nested(C.NFTA_DATA_VERDICT, (x) => {
+            x.be32(C.NFTA_VERDICT_CODE, e.verdict);
+            if (e.chain !== undefined) x.str(C.NFTA_VERDICT_CHAIN, e.chain);
+          }, true), true);
           break;
       }
     }, true);
@@ -123,12 +134,13 @@ function encodeBody(body: NftBody): Buffer {
       if (body.setId !== undefined) w.be32(C.NFTA_SET_ELEM_LIST_SET_ID, body.setId);
       w.str(C.NFTA_SET_ELEM_LIST_TABLE, body.table);
       w.nested(C.NFTA_SET_ELEM_LIST_ELEMENTS, (list) => {
-        for (const el of body.elements) {
-          list.nested(C.NFTA_LIST_ELEM, (e) => {
+        // libnftnl numbers the element nests 1, 2, 3... (the kernel reads them as a list and ignores the type)
+        body.elements.forEach((el, i) => {
+          list.nested(i + 1, (e) => {
             dataValue(e, C.NFTA_SET_ELEM_KEY, el.key);
             if (el.data !== undefined) dataValue(e, C.NFTA_SET_ELEM_DATA, el.data);
           }, true);
-        }
+        });
       }, true);
       break;
     case 'new-rule':
@@ -184,14 +196,21 @@ function decodeExpr(el: AttrSet): NftExpr {
       return { name, key: be32(d, C.NFTA_META_KEY, 'meta key'), dreg: be32(d, C.NFTA_META_DREG, 'meta dreg') };
     case 'lookup': {
       const dreg = d.be32(C.NFTA_LOOKUP_DREG);
+      const setId = d.be32(C.NFTA_LOOKUP_SET_ID);
       return { name, sreg: be32(d, C.NFTA_LOOKUP_SREG, 'lookup sreg'), ...(dreg !== undefined ? { dreg } : {}),
-        set: str(d, C.NFTA_LOOKUP_SET, 'lookup set'), setId: be32(d, C.NFTA_LOOKUP_SET_ID, 'lookup set id') };
+        set: str(d, C.NFTA_LOOKUP_SET, 'lookup set'), ...(setId !== undefined ? { setId } : {}) };
     }
+    case 'bitwise':
+      return { name, sreg: be32(d, C.NFTA_BITWISE_SREG, 'bitwise sreg'), dreg: be32(d, C.NFTA_BITWISE_DREG, 'bitwise dreg'),
+        len: be32(d, C.NFTA_BITWISE_LEN, 'bitwise len'), mask: Buffer.from(value(d.nested(C.NFTA_BITWISE_MASK)) ?? []),
+        xor: Buffer.from(value(d.nested(C.NFTA_BITWISE_XOR)) ?? []) };
     case 'dup':
       return { name, sregAddr: be32(d, C.NFTA_DUP_SREG_ADDR, 'dup sreg_addr'), sregDev: be32(d, C.NFTA_DUP_SREG_DEV, 'dup sreg_dev') };
     case 'immediate': {
-      const verdict = d.nested(C.NFTA_IMMEDIATE_DATA)?.nested(C.NFTA_DATA_VERDICT);
-      return { name, dreg: be32(d, C.NFTA_IMMEDIATE_DREG, 'immediate dreg'), verdict: be32(verdict ?? new AttrSet([]), C.NFTA_VERDICT_CODE, 'verdict code') };
+      const verdict = d.nested(C.NFTA_IMMEDIATE_DATA)?.nested(C.NFTA_DATA_VERDICT) ?? new AttrSet([]);
+      const chain = verdict.str(C.NFTA_VERDICT_CHAIN);
+      return { name, dreg: be32(d, C.NFTA_IMMEDIATE_DREG, 'immediate dreg'), verdict: be32(verdict, C.NFTA_VERDICT_CODE, 'verdict code') | 0,
+        ...(chain !== undefined ? { chain } : {}) };
     }
     default:
       throw new RangeError(`nftables: expression '${name}' is not one this codec knows`);

@@ -42,6 +42,7 @@ export const NFTA_SET_DATA_TYPE = 6;
 export const NFTA_SET_DATA_LEN = 7;
 export const NFTA_SET_ID = 10;
 export const NFTA_SET_USERDATA = 13;
+export const NFT_SET_CONSTANT = 0x2;
 export const NFT_SET_MAP = 0x8;
 
 export const NFTA_SET_ELEM_LIST_TABLE = 1;
@@ -54,6 +55,9 @@ export const NFTA_SET_ELEM_DATA = 2;
 export const NFTA_DATA_VALUE = 1;
 export const NFTA_DATA_VERDICT = 2;
 export const NFTA_VERDICT_CODE = 1;
+export const NFTA_VERDICT_CHAIN = 2;
+/** Verdict codes beyond NF_DROP / NF_ACCEPT (negative, as the kernel's enum nft_verdicts). */
+export const NFT_GOTO = -4;
 
 export const NFTA_PAYLOAD_DREG = 1;
 export const NFTA_PAYLOAD_BASE = 2;
@@ -70,6 +74,7 @@ export const NFT_CMP_EQ = 0;
 
 export const NFTA_META_DREG = 1;
 export const NFTA_META_KEY = 2;
+export const NFT_META_IIF = 4;
 export const NFT_META_OIF = 5;
 export const NFT_META_L4PROTO = 16;
 export const NFT_META_OIFKIND = 27;
@@ -78,6 +83,12 @@ export const NFTA_LOOKUP_SET = 1;
 export const NFTA_LOOKUP_SREG = 2;
 export const NFTA_LOOKUP_DREG = 3;
 export const NFTA_LOOKUP_SET_ID = 4;
+
+export const NFTA_BITWISE_SREG = 1;
+export const NFTA_BITWISE_DREG = 2;
+export const NFTA_BITWISE_LEN = 3;
+export const NFTA_BITWISE_MASK = 4;
+export const NFTA_BITWISE_XOR = 5;
 
 export const NFTA_DUP_SREG_ADDR = 1;
 export const NFTA_DUP_SREG_DEV = 2;
@@ -92,10 +103,15 @@ export const NFT_REG_2 = 2;
 
 export const NF_DROP = 0;
 export const NF_ACCEPT = 1;
+export const NF_INET_LOCAL_IN = 1;
 export const NF_INET_LOCAL_OUT = 3;
 
-/** nftables' datatype number for iface_index (TYPE_IFINDEX). */
+/** nftables' datatype numbers (TYPE_*), and how a concatenation of two is numbered. */
+export const NFT_TYPE_IPADDR = 7;
+export const NFT_TYPE_IP6ADDR = 8;
 export const NFT_TYPE_IFINDEX = 20;
+export const NFT_TYPE_ICMPV6_TYPE = 29;
+export const NFT_TYPE_BITS = 6;
 /** libnftnl set userdata TLVs: key / data byte order, 1 = host. */
 export const NFTNL_UDATA_SET_KEYBYTEORDER = 0;
 export const NFTNL_UDATA_SET_DATABYTEORDER = 1;

@@ -47,6 +47,7 @@ export class InstanceInterface {
 
   /** The address part of vrrp_state_become_master. */
   setAll(): void {
+    if (this.cfg.firewallDropRule) this.handleDropRule(true);
     if (this.cfg.hasVips ?? true) this.handleVips(true, false);
     if (this.cfg.hasExcludedVips) this.handleVips(true, true);
     this.vipSet = true;
@@ -79,6 +80,7 @@ export class InstanceInterface {
     if (this.vipSet) {
       if (this.cfg.hasVips ?? true) this.handleVips(false, false);
       if (this.cfg.hasExcludedVips) this.handleVips(false, true);
+      if (this.dropRuleSet) this.handleDropRule(false);
       this.vipSet = false;
     }
   }
@@ -101,6 +103,14 @@ export class InstanceInterface {
     this.garpLowerPrioDelayTimer.cancel();
     this.garpDelayDeadlines.length = 0;
     this.garpLowerPrioDeadlines.length = 0;
+  }
+
+  private dropRuleSet = false;
+
+  private handleDropRule(adding: boolean): void {
+    if (this.logDetail) this.effects.log(msg.dropRule(this.name, adding));
+    this.effects.setFirewallDropRule?.(adding);
+    this.dropRuleSet = adding;
   }
 
   private handleVips(adding: boolean, excluded: boolean): void {

@@ -36,6 +36,7 @@ export const msg = {
   advertIntervalToLocal: (n: string, fromUs: number, toUs: number) =>
     `(${n}) changing advert interval from ${Math.floor(fromUs / 1000)}ms to locally configured ${Math.floor(toUs / 1000)}ms`,
   sentZeroPriority: (n: string) => `(${n}) sent 0 priority`,
+  dropRule: (n: string, adding: boolean) => `(${n}) ${adding ? 'sett' : 'remov'}ing firewall drop rule`,
   vips: (n: string, adding: boolean, excluded: boolean) =>
     `(${n}) ${adding ? 'sett' : 'remov'}ing ${excluded ? 'E-' : ''}VIPs.`,
   routes: (n: string, adding: boolean) => `(${n}) ${adding ? 'sett' : 'remov'}ing Virtual Routes`,

@@ -66,6 +66,8 @@ export interface VrrpInstanceConfig {
    * ("(VI_1) removing VIPs."). Default true.
    */
   releaseVipsAtStart?: boolean;
+  /** No accept mode (and not the owner): nftables drop rules for the VIPs while they are set. */
+  firewallDropRule?: boolean;
   /** vrrp_startup_delay (global), ms. */
   startupDelayMs?: number;
   /** keepalived -D / --log-detail: enables the detail log lines. */
@@ -95,6 +97,8 @@ export interface VrrpEffects {
    * to receiveAdvert). Asked before a BACKUP declares the master down.
    */
   drainPendingAdverts?(): void;
+  /** Adds (before the VIPs) or removes (after them) the no-accept drop rules. */
+  setFirewallDropRule?(adding: boolean): void;
   addVips(excluded: boolean): void;
   removeVips(excluded: boolean): void;
   addVirtualRoutes?(): void;

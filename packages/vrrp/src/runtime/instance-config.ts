@@ -57,6 +57,7 @@ export function fsmConfigFor(
     hasVirtualRules: inst.virtualRules.length > 0,
     // a VMAC created just now cannot hold VIPs (keepalived skips the removal then)
     releaseVipsAtStart: !opts.freshInterface,
+    firewallDropRule: needsDropRule(inst),
     startupDelayMs: g.vrrpStartupDelayUs / 1000,
     logDetail: opts.logDetail,
     notifyPriorityChanges: inst.notifyPriorityChanges || g.vrrpNotifyPriorityChanges,
@@ -92,4 +93,20 @@ export function advertIntervalField(inst: ConfigVrrpInstance): number {
 /** keepalived's sockpool identity: interface, family, protocol and unicast source or multicast group. */
 export function sockKey(ifindex: number, family: 4 | 6, proto: number, unicast: boolean, address: string): string {
   return `${ifindex}/${family}/${proto}/${unicast ? 'u' : 'm'}/${address}`;
+}
+
+/** keepalived vrrp_handle_accept_mode: a non-owner without accept mode gets the VIP drop rules while master. */
+export function needsDropRule(inst: ConfigVrrpInstance): boolean {
+  return !inst.accept && inst.priority !== 255;
+}
+
+/** The families (NFPROTO_*) whose nftables table the configuration needs at start. */
+export function firewallFamilies(config: KeepalivedConfig): number[] {
+  const out = new Set<number>();
+  for (const i of config.vrrpInstances) {
+    if (i.useVmac && (i.family === 'inet6' || !config.global.disableLocalIgmp)) out.add(i.family === 'inet' ? 2 : 10);
+    if (!needsDropRule(i)) continue;
+    for (const v of [...i.virtualIpaddress, ...i.virtualIpaddressExcluded]) out.add(v.family === 'inet' ? 2 : 10);
+  }
+  return [...out];
 }

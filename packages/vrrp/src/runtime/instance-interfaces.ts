@@ -8,7 +8,7 @@ import type { AddressInfo, InterfaceTable, Rtnetlink } from '@keepalived-ts/netl
 import type { VrrpInstance as ConfigVrrpInstance } from '@keepalived-ts/core';
 import type { ResolvedInterface } from './instance-runtime.js';
 import { VmacManager, procSysctl, type VmacLog } from './vmac.js';
-import type { VmacFirewall } from './vmac-firewall.js';
+import type { KeepalivedFirewall } from './nft-firewall.js';
 
 /** A configuration the daemon cannot run: the child exits with KEEPALIVED_EXIT_CONFIG. */
 export class VrrpConfigError extends Error {}
@@ -28,7 +28,7 @@ export class InstanceInterfaces {
     rtnl: Rtnetlink,
     private readonly log: VmacLog,
     private readonly detail: boolean,
-    vmac: { prefix?: string | undefined; firewall?: VmacFirewall; disableLocalIgmp?: boolean } = {},
+    vmac: { prefix?: string | undefined; firewall?: KeepalivedFirewall; disableLocalIgmp?: boolean } = {},
   ) {
     this.vmacs = new VmacManager(rtnl, table, log, detail, vmac.prefix, procSysctl,
       vmac.firewall ? { rules: vmac.firewall, ipv4: !vmac.disableLocalIgmp } : undefined);

@@ -21,6 +21,7 @@ import { validateAdvert, type AdvertCheckInstance, type AdvertRxContext } from '
 import type { VrrpInstance as ConfigVrrpInstance, IpAddressEntry, KeepalivedConfig, RouteEntry } from '@keepalived-ts/core';
 import type { GarpSender, GarpTarget } from './garp.js';
 import { addressBytes, advertIntervalField, advertisedVips, checkInstanceFor, fsmConfigFor } from './instance-config.js';
+import { NFPROTO_IPV4, NFPROTO_IPV6, type FirewallVip, type KeepalivedFirewall } from './nft-firewall.js';
 import type { Notifier } from './notifier.js';
 import type { PacketSink, PooledSocket } from './sockpool.js';
 
@@ -36,6 +37,8 @@ export interface RuntimeServices {
   pending(p: Promise<unknown>): void;
   /** IPv6 forwarding on an interface (NA router flag). */
   ipv6Forwarding(ifname: string): boolean;
+  /** keepalived's nftables table (VMAC rules, no-accept VIP drop rules). */
+  firewall?: KeepalivedFirewall | undefined;
 }
 
 export interface ResolvedInterface {
@@ -255,6 +258,21 @@ export class InstanceRuntime implements VrrpEffects, PacketSink {
       if (priority === 0 && (e as { code?: string }).code === 'ENETUNREACH') return;
       this.svc.log.info(`(${this.name}) Cant send advert to ${dst} (${(e as Error).message})`);
     }
+  }
+
+  setFirewallDropRule(adding: boolean): void {
+    const fw = this.svc.firewall;
+    if (fw === undefined) return;
+    const byFamily = new Map<number, FirewallVip[]>();
+    for (const e of [...this.cfg.virtualIpaddress, ...this.cfg.virtualIpaddressExcluded]) {
+      const address = parseAddress(e.address);
+      if (address === null) continue;
+      const family = e.family === 'inet' ? NFPROTO_IPV4 : NFPROTO_IPV6;
+      const ifindex = this.vipIfindex(e);
+      byFamily.set(family, [...(byFamily.get(family) ?? []), { address, ...(ifindex !== undefined ? { ifindex } : {}) }]);
+    }
+    // the request is sent before this returns, so the rules are in before the VIPs that follow
+    for (const [family, list] of byFamily) this.svc.pending(adding ? fw.addVips(family, list) : fw.removeVips(family, list));
   }
 
   addVips(excluded: boolean): void {

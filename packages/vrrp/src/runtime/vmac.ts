@@ -19,7 +19,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { AddressInfo, InterfaceInfo, InterfaceTable, Rtnetlink } from '@keepalived-ts/netlink-reflector';
 import type { VrrpInstance as ConfigVrrpInstance } from '@keepalived-ts/core';
-import { NFPROTO_IPV4, NFPROTO_IPV6, type VmacFirewall } from './vmac-firewall.js';
+import { NFPROTO_IPV4, NFPROTO_IPV6, type KeepalivedFirewall } from './nft-firewall.js';
 
 const AF_INET6 = 10;
 const IFNAMSIZ = 16;
@@ -119,7 +119,7 @@ export class VmacManager {
     private readonly prefix: string = 'vrrp',
     private readonly sysctl: SysctlIo = procSysctl,
     /** keepalived's nftables rules for VMACs; IPv4 ones are skipped with disable_local_igmp. */
-    private readonly firewall?: { rules: VmacFirewall; ipv4: boolean },
+    private readonly firewall?: { rules: KeepalivedFirewall; ipv4: boolean },
   ) {}
 
   /** The VMAC link of an instance, if it has one up. */
@@ -185,7 +185,7 @@ export class VmacManager {
     this.owned.delete(key);
     const instance = vmac.instance;
     const fw = this.firewallFamily(vmac);
-    if (fw !== undefined) await this.firewall!.rules.remove(fw, vmac.ifindex);
+    if (fw !== undefined) await this.firewall!.rules.removeVmac(fw, vmac.ifindex);
     try {
       await this.rtnl.deleteLink(vmac.ifindex);
       if (this.detail) this.log.info(`(${instance}) Success removing VMAC interface ${vmac.name}`);
@@ -227,7 +227,7 @@ export class VmacManager {
     }
     // before the link comes up: bringing it up sends MLD reports and a router solicitation
     const fw = this.firewallFamily(vmac);
-    if (fw !== undefined) await this.firewall!.rules.add(fw, vmac.ifindex, vmac.baseIfindex);
+    if (fw !== undefined) await this.firewall!.rules.addVmac(fw, vmac.ifindex, vmac.baseIfindex);
     const wantsIpv6 = cfg.family === 'inet6'
       || [...cfg.virtualIpaddress, ...cfg.virtualIpaddressExcluded].some((v) => v.family === 'inet6');
     await this.set(`net/ipv6/conf/${vmac.name}/disable_ipv6`, wantsIpv6 ? '0' : '1');

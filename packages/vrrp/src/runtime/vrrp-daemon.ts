@@ -23,7 +23,8 @@ import { FileTracker, ProcessPoller, ProcessTracker, trackFileEffect } from './t
 import { GarpSender } from './garp.js';
 import { sockKey } from './instance-config.js';
 import { InstanceInterfaces, VrrpConfigError } from './instance-interfaces.js';
-import { VmacFirewall } from './vmac-firewall.js';
+import { firewallFamilies } from './instance-config.js';
+import { KeepalivedFirewall } from './nft-firewall.js';
 import { InstanceRuntime, type RuntimeServices } from './instance-runtime.js';
 import { Notifier } from './notifier.js';
 import { SockPool } from './sockpool.js';
@@ -90,7 +91,7 @@ export class VrrpDaemon {
   private table: InterfaceTable | undefined;
   private rtnl: Rtnetlink | undefined;
   private interfaces: InstanceInterfaces | undefined;
-  private firewall: VmacFirewall | undefined;
+  private firewall: KeepalivedFirewall | undefined;
   private announcer: LinkAnnouncer | undefined;
   private garp: GarpSender | undefined;
   private pool: SockPool | undefined;
@@ -211,7 +212,10 @@ export class VrrpDaemon {
     this.rtnl = new Rtnetlink({ native, logger: netLog });
     const table = this.table;
 
-    this.firewall = new VmacFirewall(() => new NftSocket(native), log);
+    // the socket opens on first use: only VMACs and no-accept instances need the table
+    this.firewall = new KeepalivedFirewall(() => new NftSocket(native), log, config.global.nftables ?? 'keepalived');
+    const families = firewallFamilies(config);
+    if (families.length > 0) await this.firewall.prepare(families);
     this.interfaces = new InstanceInterfaces(table, this.rtnl, log, detail, {
       prefix: config.global.vmacPrefix, firewall: this.firewall, disableLocalIgmp: config.global.disableLocalIgmp,
     });
@@ -239,7 +243,7 @@ export class VrrpDaemon {
     this.notifiers.push(notifier);
 
     const svc: RuntimeServices = {
-      log, detail, rtnl: this.rtnl, table, garp: this.garp, notifier, timers: this.timers,
+      log, detail, rtnl: this.rtnl, table, garp: this.garp, notifier, timers: this.timers, firewall: this.firewall,
       pending: (p) => {
         this.pendingOps.add(p);
         void p.finally(() => this.pendingOps.delete(p));
@@ -490,7 +494,10 @@ export class VrrpDaemon {
     for (const rt of this.instances) rt.fsm.notifyShutdown();
     // keepalived removes the VMACs last (with -V the VIPs stay, and so does the link they live on)
     await this.settlePending();
-    if (!this.opts.dontReleaseVrrp) await this.interfaces?.vmacs.releaseAll();
+    if (!this.opts.dontReleaseVrrp) {
+      await this.interfaces?.vmacs.releaseAll();
+      await this.firewall?.shutdown();
+    }
     await this.close();
   }
 
