@@ -66,8 +66,10 @@ type Component = 'vmac' | 'vips' | 'vips-ll';
 function request(family: number, body: NftRequest['body'], flags = NLM_F_CREATE): NftRequest {
   return { body, family, flags };
 }
+/** Hook priority of chains `in` / `out` (nftables_priority; keepalived's default -1, just ahead of filter). */
+let chainPriority = -1;
 const baseChain = (family: number, table: string, chain: 'in' | 'out'): NftRequest => request(family, {
-  kind: 'new-chain', table, chain, hook: { num: chain === 'in' ? nft.NF_INET_LOCAL_IN : nft.NF_INET_LOCAL_OUT, priority: -1 },
+  kind: 'new-chain', table, chain, hook: { num: chain === 'in' ? nft.NF_INET_LOCAL_IN : nft.NF_INET_LOCAL_OUT, priority: chainPriority },
   policy: nft.NF_ACCEPT, type: 'filter',
 });
 const rule = (family: number, table: string, chain: string, expressions: NftExpr[]): NftRequest =>
@@ -187,7 +189,14 @@ export class KeepalivedFirewall {
   private socket: NftSocket | undefined;
   private readonly families = new Map<number, FamilyState>();
 
-  constructor(private readonly open: () => NftSocket, private readonly log: FirewallLog, private readonly table = 'keepalived') {}
+  constructor(
+    private readonly open: () => NftSocket,
+    private readonly log: FirewallLog,
+    private readonly table = 'keepalived',
+    priority = -1,
+  ) {
+    chainPriority = priority;
+  }
 
   /**
    * Replaces a table left by a daemon that died, so that later transactions

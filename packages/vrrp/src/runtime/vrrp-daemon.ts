@@ -213,7 +213,7 @@ export class VrrpDaemon {
     const table = this.table;
 
     // the socket opens on first use: only VMACs and no-accept instances need the table
-    this.firewall = new KeepalivedFirewall(() => new NftSocket(native), log, config.global.nftables ?? 'keepalived');
+    this.firewall = new KeepalivedFirewall(() => new NftSocket(native), log, config.global.nftables ?? 'keepalived', config.global.nftablesPriority ?? -1);
     const families = firewallFamilies(config);
     if (families.length > 0) await this.firewall.prepare(families);
     this.interfaces = new InstanceInterfaces(table, this.rtnl, log, detail, {
