@@ -9,7 +9,7 @@
  * The same servers checked without the option fail, so each pass proves the
  * option reached the kernel. Also: an unknown bind_if is logged with
  * keepalived's text, genhash -m marks its socket, and checker_priority sets
- * the checker child's nice value.
+ * the checker child's nice value and checker_cpu_affinity its CPUs.
  */
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
@@ -57,6 +57,7 @@ const rs = (ip: string, port: number, check: string) => `
 const conf = `
 global_defs {
     checker_priority 5
+    checker_cpu_affinity 0
 }
 virtual_server 192.0.2.200 80 {
     delay_loop 1
@@ -109,6 +110,7 @@ t.test('bind_if and fwmark reach the kernel', async (t) => {
   const chkPid = Number.parseInt(readFileSync(join(work, 'chk.pid'), 'utf8'), 10);
   const stat = readFileSync(`/proc/${chkPid}/stat`, 'utf8');
   t.equal(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19 - 3]), 5, 'checker_priority 5 is the checker child\'s nice value');
+  t.match(readFileSync(`/proc/${chkPid}/status`, 'utf8'), /^Cpus_allowed_list:\s+0$/m, 'checker_cpu_affinity 0 pins the checker child to CPU 0');
 
   daemon.kill('SIGTERM');
   t.equal(await exited, 0);

@@ -100,7 +100,8 @@ t.test('foreground daemon: pid files, single instance, respawn, bad reload, TERM
 
   const parentData = join(work, 'tmp', 'keepalived_parent.data');
   d.p.kill('SIGUSR1');
-  await waitFor('parent data file', () => existsSync(parentData));
+  // the file exists from open() on: wait for its content (a reader can see it half written, as keepalived's)
+  await waitFor('parent data file', () => existsSync(parentData) && readFileSync(parentData, 'utf8').includes('------< Global definitions >------\n Network namespace'));
   t.match(readFileSync(parentData, 'utf8'), /^------< Global definitions >------\n Network namespace = \(default\)\n/, 'keepalived_parent.data');
   await waitFor('the USR1 log line', () => d.log().includes(`Printing parent data for process(${d.p.pid}) on signal`));
   t.pass('USR1 logged as keepalived does');

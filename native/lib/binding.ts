@@ -45,6 +45,8 @@ export interface NativeBinding {
   setParentDeathSignal(signal: number): void;
   /** sched_setscheduler(0, policy, priority). */
   schedSetScheduler(policy: number, priority: number): void;
+  /** sched_setaffinity(0, CPUs). Optional like the timerfd calls. */
+  schedSetAffinity?(cpus: number[]): void;
   /** setpriority(PRIO_PROCESS, 0, nice). */
   setPriority(nice: number): void;
   /** mlockall(flags). */

@@ -56,6 +56,7 @@ export function createFakeNative(overrides: Partial<NativeBinding> = {}): FakeNa
     setProcessName(...a) { record('setProcessName', a); },
     setParentDeathSignal(...a) { record('setParentDeathSignal', a); },
     schedSetScheduler(...a) { record('schedSetScheduler', a); },
+    schedSetAffinity(...a) { record('schedSetAffinity', a); },
     setPriority(...a) { record('setPriority', a); },
     mlockall(...a) { record('mlockall', a); },
     ifNameToIndex(name) { record('ifNameToIndex', [name]); throw syscallError('if_nametoindex', 19, 'ENODEV'); },

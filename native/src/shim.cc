@@ -356,6 +356,19 @@ Napi::Value SchedSetScheduler(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// sched_setaffinity(0, set) from an array of CPU numbers.
+Napi::Value SchedSetAffinity(const Napi::CallbackInfo& info) {
+  auto cpus = info[0].As<Napi::Array>();
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  for (uint32_t i = 0; i < cpus.Length(); i++) {
+    int cpu = cpus.Get(i).As<Napi::Number>().Int32Value();
+    if (cpu >= 0 && cpu < CPU_SETSIZE) CPU_SET(cpu, &set);
+  }
+  if (sched_setaffinity(0, sizeof(set), &set) < 0) return ThrowErrno(info.Env(), "sched_setaffinity", errno);
+  return info.Env().Undefined();
+}
+
 // setpriority(PRIO_PROCESS, 0, nice).
 Napi::Value SetPriority(const Napi::CallbackInfo& info) {
   if (setpriority(PRIO_PROCESS, 0, IntArg(info, 0)) < 0) return ThrowErrno(info.Env(), "setpriority", errno);
@@ -469,6 +482,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setns", Napi::Function::New(env, SetNs));
   exports.Set("setParentDeathSignal", Napi::Function::New(env, SetParentDeathSignal));
   exports.Set("schedSetScheduler", Napi::Function::New(env, SchedSetScheduler));
+  exports.Set("schedSetAffinity", Napi::Function::New(env, SchedSetAffinity));
   exports.Set("setPriority", Napi::Function::New(env, SetPriority));
   exports.Set("mlockall", Napi::Function::New(env, MlockAll));
   exports.Set("setrlimit", Napi::Function::New(env, SetRlimit));

@@ -219,3 +219,16 @@ t.test('global_defs values feed instance defaults and the model validates', asyn
   t.match(r.config.vrrpInstances[0], { garpMasterDelayUs: 7_000_000, version: 3, mcastDstIp: '224.0.0.20' });
   t.ok(KeepalivedConfig.safeParse(r.config).success);
 });
+
+t.test('*_cpu_affinity: online CPUs only, the first bad id empties the set (keepalived get_cpu_affinity)', async (t) => {
+  const { availableParallelism } = await import('node:os');
+  const last = availableParallelism() - 1;
+  t.same(run(['global_defs', [`vrrp_cpu_affinity 0 ${last}`]]).config.global.vrrp.cpuAffinity, [0, last]);
+  const bad = run(['global_defs', [`checker_cpu_affinity 0 ${last + 1}`]]);
+  t.same(bad.config.global.checker.cpuAffinity, [], 'no partial set');
+  t.same(bad.diagnostics.map(formatDiagnostic), [
+    `(test.conf: Line 2) number '${last + 1}' outside range [0, ${last}]`,
+    `(test.conf: Line 2) Invalid cpu_id:${last + 1} specified for checker process`,
+  ]);
+  t.same(texts(['global_defs', ['bfd_cpu_affinity x']]), ["(test.conf: Line 2) invalid number 'x'", '(test.conf: Line 2) Invalid cpu_id:0 specified for bfd process']);
+});

@@ -75,3 +75,13 @@ t.test('the late-timer text', async (t) => {
   t.equal(timerExpiredLateMessage(1_200_000), 'A thread timer expired 1.200000 seconds ago');
   t.equal(timerExpiredLateMessage(2_000_007.9), 'A thread timer expired 2.000007 seconds ago');
 });
+
+t.test('cpu_affinity: sched_setaffinity with the configured CPUs; a refusal is keepalived\'s warning', async (t) => {
+  const fake = createFakeNative();
+  new ProcessPriorities(fake.native, logs().log, 'VRRP').apply(tuning({ cpuAffinity: [0, 1] }), 0);
+  t.same(fake.callsOf('schedSetAffinity'), [[[0, 1]]]);
+  const { lines, log } = logs();
+  const refusing = createFakeNative({ schedSetAffinity: () => { throw syscallError('sched_setaffinity', 22, 'EINVAL'); } });
+  new ProcessPriorities(refusing.native, log, 'Checker').apply(tuning({ cpuAffinity: [1] }), 0);
+  t.same(lines, ['W unable to set cpu affinity to checker process (Invalid argument)']);
+});

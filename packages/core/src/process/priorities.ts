@@ -17,7 +17,7 @@ import type { ProcessTuning } from '../config/model/global.js';
 const RR_PRIORITY_MIN = 1;
 
 export type PriorityNative = Pick<NativeBinding, 'schedSetScheduler' | 'setPriority'> &
-  Partial<Pick<NativeBinding, 'setrlimit'>>;
+  Partial<Pick<NativeBinding, 'setrlimit' | 'schedSetAffinity'>>;
 
 export interface PriorityLog {
   info(text: string): void;
@@ -40,6 +40,7 @@ export class ProcessPriorities {
 
   /** set_process_priorities() as a child runs it after reading its configuration. */
   apply(t: ProcessTuning, maxAutoPriority: number): void {
+    if (t.cpuAffinity.length > 0) this.setAffinity(t.cpuAffinity);
     if (maxAutoPriority !== -1) this.maxRtPriority = maxAutoPriority;
     if (t.realtimePriority) this.setRealtime(t.realtimePriority, t.rlimitRttime);
     else {
@@ -108,6 +109,16 @@ export class ProcessPriorities {
       const prefix = this.processLabel.toLowerCase();
       this.log.info(`${this.processLabel} process has used too much CPU time, ${prefix}_rlimit_rttime may need to be increased`);
     });
+  }
+
+  /** set_process_cpu_affinity: the CPUs this child may run on (vrrp_cpu_affinity / checker_cpu_affinity). */
+  private setAffinity(cpus: number[]): void {
+    try {
+      if (!this.native.schedSetAffinity) throw Object.assign(new Error('not available'), { code: 'ENOSYS' });
+      this.native.schedSetAffinity(cpus);
+    } catch (e) {
+      this.log.warn(`unable to set cpu affinity to ${this.processLabel.toLowerCase()} process (${reason(e)})`);
+    }
   }
 
   private setNice(nice: number): void {

@@ -1,4 +1,5 @@
 /** global_defs keywords and the root-level global ones (core/global_parser.c init_global_keywords). */
+import { availableParallelism } from 'node:os';
 import type { GlobalDefs } from '../model/global.js';
 import type { ConfigStatement } from '../tree.js';
 import type { KeywordEnv, KeywordSpec, KeywordTable } from './types.js';
@@ -6,7 +7,7 @@ import { ignored, kw, valueLines } from './types.js';
 import { blockEndLoc } from './walk.js';
 import { boolField, flagField, stringField, timerField, uintField } from './generic.js';
 import { resolveScriptUser, scriptFrom } from './shared.js';
-import { checkTrueFalse, isMulticast, parseIpLiteral, readInt, readUnsigned, TIMER_HZ, INT_MAX, UINT_MAX } from './values.js';
+import { checkTrueFalse, isMulticast, parseIpLiteral, parseCInteger, readInt, readUnsigned, TIMER_HZ, INT_MAX, UINT_MAX } from './values.js';
 
 type G = GlobalDefs;
 
@@ -70,7 +71,19 @@ function tuning(which: 'vrrp' | 'checker' | 'bfd', what: 'priority' | 'no_swap' 
       }
       case 'cpu_affinity': {
         if (s.words.length < 2) return env.error(`No ${process} cpu_id set specified`);
-        t.cpuAffinity = s.words.slice(1).map(Number).filter((n) => Number.isInteger(n) && n >= 0);
+        // get_cpu_affinity: every id must be an online CPU (0 .. nprocs-1); the first bad one empties the set
+        const online = availableParallelism();
+        const cpus: number[] = [];
+        for (const w of s.words.slice(1)) {
+          const n = readInt(env, w, 0, online - 1);
+          if (n === undefined) {
+            t.cpuAffinity = [];
+            const { value, complete } = parseCInteger(w);
+            return env.error(`Invalid cpu_id:${complete ? value : 0} specified for ${process} process`);
+          }
+          cpus.push(n);
+        }
+        t.cpuAffinity = cpus;
         return;
       }
       case 'rlimit': {

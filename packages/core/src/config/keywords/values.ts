@@ -15,7 +15,7 @@ export const TIMER_HZ_DIGITS = 6;
 const WHITE_SPACE = /^[ \t\n\r\f\v]*/;
 
 /** Mimics strtol/strtoul base 10: returns the parsed prefix and whether the whole string was consumed. */
-function parseCInteger(text: string): { value: bigint; complete: boolean } {
+export function parseCInteger(text: string): { value: bigint; complete: boolean } {
   const body = text.replace(WHITE_SPACE, '');
   const m = /^[+-]?\d+/.exec(body);
   if (!m) return { value: 0n, complete: body.length === 0 };
