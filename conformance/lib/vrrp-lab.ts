@@ -43,6 +43,8 @@ export interface InstanceOptions {
   strict?: boolean;
   /** More virtual_ipaddress lines after vip. */
   extraVips?: string[];
+  /** Extra global_defs lines. */
+  globalDefs?: string[];
 }
 
 const ip = (...args: string[]): string => execFileSync('ip', args, { encoding: 'utf8' });
@@ -113,6 +115,7 @@ export class VrrpLab {
       ...(o.fifo ? [`    vrrp_notify_fifo ${o.fifo}`] : []),
       ...(o.notifyScript ? ['    script_user root', '    enable_script_security'] : []),
       ...(o.strict ? ['    vrrp_strict'] : []),
+      ...(o.globalDefs ?? []).map((l) => `    ${l}`),
       '}',
       'vrrp_instance VI_1 {',
       `    state ${o.state ?? 'BACKUP'}`,

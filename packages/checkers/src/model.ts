@@ -135,6 +135,8 @@ export type CheckerType = CheckerSettings['type'];
 
 export interface RealServerSettings {
   ip: string;
+  /** smtp_alert, resolved (keepalived's default for a real server: on). */
+  smtpAlert?: boolean;
   /** Port as configured; resolve.ts applies keepalived's port rules (fwmark -> 0, missing -> VS port). */
   port?: number;
   weight?: number;
@@ -177,6 +179,8 @@ export interface VsGroupSettings {
 }
 
 export interface VirtualServerSettings {
+  /** smtp_alert, resolved (default off). */
+  smtpAlert?: boolean;
   /**
    * `virtual_server group NAME`: the real servers apply to every member, one
    * kernel service per member with the same destinations; ip/port/fwmark are

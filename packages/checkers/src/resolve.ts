@@ -65,6 +65,7 @@ export interface ResolvedRealServer {
   lbKind: LbKind;
   label: string;
   checkers: ResolvedChecker[];
+  smtpAlert: boolean;
 }
 
 export interface ResolvedSorryServer {
@@ -90,6 +91,7 @@ export interface ResolvedVirtualServer {
   quorum: number;
   hysteresis: number;
   quorumUp?: string;
+  smtpAlert: boolean;
   quorumDown?: string;
   sorry?: ResolvedSorryServer;
   label: string;
@@ -226,6 +228,7 @@ function resolveVirtualServer(
       lbKind,
       label: formatRs({ ip: rs.ip, port }, { protocol }),
       checkers,
+      smtpAlert: rs.smtpAlert ?? false,
     });
   }
   let quorum = vs.quorum ?? 1;
@@ -277,6 +280,7 @@ function resolveVirtualServer(
     hysteresis,
     quorumUp: vs.quorumUp,
     quorumDown: vs.quorumDown,
+    smtpAlert: vs.smtpAlert ?? false,
     sorry,
     label,
     realServers,

@@ -60,7 +60,9 @@ export interface VsNode {
 export type Effect =
   | { kind: 'log'; message: string }
   | { kind: 'fifo'; line: string }
-  | { kind: 'notify'; command: string; stopping: boolean };
+  | { kind: 'notify'; command: string; stopping: boolean }
+  /** An SMTP alert: the subject after "[router_id] ", and the body. */
+  | { kind: 'mail'; subject: string; body: string };
 
 export type StateEvent =
   | { type: 'start' }
@@ -344,6 +346,7 @@ export class HealthStateMachine {
     if (!vs.quorumUp && weightSum >= threshold) {
       vs.quorumUp = true;
       this.log(`Gained quorum ${quorum}+${hysteresis}=${threshold} <= ${weightSum} for VS ${vs.cfg.label}`);
+      this.quorumMail(vs, init, threshold, weightSum);
       const s = vs.sorry;
       if (s && s.alive) {
         this.log(`${s.inhibit ? 'Disabling' : 'Removing'} sorry server ${s.label} from VS ${vs.cfg.label}`);
@@ -359,6 +362,7 @@ export class HealthStateMachine {
       this.log(
         `${init ? 'Starting with quorum down' : 'Lost quorum'} ${quorum}-${hysteresis}=${threshold} > ${weightSum} for VS ${vs.cfg.label}`,
       );
+      this.quorumMail(vs, init, threshold, weightSum);
       const s = vs.sorry;
       if (s && !s.alive) {
         this.log(`${s.inhibit ? 'Enabling' : 'Adding'} sorry server ${s.label} to VS ${vs.cfg.label}`);
@@ -368,6 +372,16 @@ export class HealthStateMachine {
       }
       this.vsNotifies(vs, false);
     }
+  }
+
+  /** do_vs_notifies' SMTP alert (keepalived writes '+' and '<=' for a lost quorum too). */
+  private quorumMail(vs: VsNode, init: boolean, threshold: number, weightSum: number): void {
+    if (!vs.cfg.smtpAlert) return;
+    const what = vs.quorumUp ? (init ? 'Starting with quorum up' : 'Gained quorum') : init ? 'Starting with quorum down' : 'Lost quorum';
+    this.effects.push({
+      kind: 'mail', subject: `Virtualserver ${vs.cfg.label} - ${vs.quorumUp ? 'UP' : 'DOWN'}`,
+      body: `=> ${what} ${vs.cfg.quorum}+${vs.cfg.hysteresis}=${threshold} <= ${weightSum} <=`,
+    });
   }
 
   /** perform_quorum_state(): move the alive servers in or out of the pool. */

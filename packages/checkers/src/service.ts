@@ -8,7 +8,7 @@
 import { buildChecker, type BuiltChecker } from './factory.js';
 import type { EpilogContext } from './epilog.js';
 import type { SslSettings } from './http.js';
-import type { HealthCheckSettings } from './model.js';
+import type { CheckerSettings, HealthCheckSettings } from './model.js';
 import { resolveVirtualServers, type ResolvedChecker } from './resolve.js';
 import { HealthStateMachine, type CheckerNode, type Effect, type StateEvent } from './rs-state.js';
 import { TimerHeap, withHardTimeout, type TimerHandle } from './scheduler.js';
@@ -42,6 +42,26 @@ export interface HealthCheckDeps {
   buildChecker?: typeof buildChecker;
   /** Called after every state change with the effects it produced (tests, SNMP later). */
   onEffects?: (effects: Effect[]) => void;
+  /** SMTP alerts (smtp_alert on the servers, no_checker_emails). */
+  mailer?: { send(subject: string, body: string): void; noCheckerEmails: boolean };
+}
+
+/**
+ * The body each checker type mails when its real server's checker goes up / down
+ * (check_tcp.c, check_udp.c, check_http.c, ...); FILE_CHECK mails nothing.
+ */
+export function checkerMailBody(type: CheckerSettings['type'], up: boolean): string | undefined {
+  switch (type) {
+    case 'TCP_CHECK': return `=> TCP CHECK ${up ? 'succeed' : 'failed'} on service <=`;
+    case 'UDP_CHECK': return `=> UDP CHECK ${up ? 'succeed' : 'failed'} on service <=`;
+    case 'PING_CHECK': return `=> ICMP CHECK ${up ? 'succeed' : 'failed'} on service <=`;
+    case 'DNS_CHECK': return `=> DNS_CHECK: ${up ? 'succeed' : 'failed'} on service <=`;
+    case 'HTTP_GET':
+    case 'SSL_GET': return up ? '=> CHECK succeed on service <=' : '=> CHECK failed on service : HTTP request failed <=';
+    case 'SMTP_CHECK': return `=> CHECK ${up ? 'succeed' : 'failed'} on service <=`;
+    case 'MISC_CHECK': return `=> MISC CHECK ${up ? 'succeeded' : 'failed'} on service <=`;
+    default: return undefined;
+  }
 }
 
 export interface ServiceStartOptions {
@@ -265,7 +285,16 @@ export class HealthCheckService {
       label: node.rs.label,
       vsLabel: node.vs.cfg.label,
       log: (m) => this.deps.logger.info(m),
-      update: (alive) => this.dispatch({ type: 'checker', checker: node, alive }),
+      update: (alive) => {
+        const wasUp = node.isUp;
+        const rsWasAlive = node.rs.alive;
+        this.dispatch({ type: 'checker', checker: node, alive });
+        // keepalived mails when this checker changed, and the server did too (unless it mails every checker change)
+        const m = this.deps.mailer;
+        if (!m || !node.rs.cfg.smtpAlert || wasUp === node.isUp || (rsWasAlive === node.rs.alive && m.noCheckerEmails)) return;
+        const body = checkerMailBody(cfg.settings.type, alive);
+        if (body) m.send(`Realserver ${node.rs.label} of virtual server ${node.vs.cfg.label} - ${node.rs.alive ? 'UP' : 'DOWN'}`, body);
+      },
       rsWeights: () => ({ effective: node.rs.effectiveWeight, initial: node.rs.iweight }),
       setRsWeight: (w) => this.dispatch({ type: 'weight', rs: node.rs, weight: w, updateQuorum: true }),
       setRsWeightQuiet: (w) => {
@@ -282,6 +311,7 @@ export class HealthCheckService {
     for (const e of effects) {
       if (e.kind === 'log') this.deps.logger.info(e.message);
       else if (e.kind === 'fifo') this.fifo.write(e.line);
+      else if (e.kind === 'mail') this.deps.mailer?.send(e.subject, e.body);
       else {
         const p = this.notifier.run(e.command, { stopping: e.stopping }).catch(() => undefined);
         this.pendingNotifies.add(p);

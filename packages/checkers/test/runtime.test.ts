@@ -48,7 +48,7 @@ t.test('mapping: the reference configuration', async (t) => {
     quorumUp: `${N} QUORUM_UP vs1`, quorumDown: `${N} QUORUM_DOWN vs1`, sorryServer: { ip: '192.0.2.99', port: 80, inhibit: false },
   });
   t.same(vs1!.realServers[0], {
-    ip: '192.0.2.11', port: 80, weight: 1, lbKind: 'NAT', notifyUp: `${N} RS_UP rs1`, notifyDown: `${N} RS_DOWN rs1`,
+    ip: '192.0.2.11', port: 80, weight: 1, lbKind: 'NAT', notifyUp: `${N} RS_UP rs1`, notifyDown: `${N} RS_DOWN rs1`, smtpAlert: true,
     checkers: [{ type: 'HTTP_GET', connectTimeout: 2, retry: 1, delayBeforeRetry: 1, url: [{ path: '/health', statusCode: ['200'] }] }],
   });
   t.equal(vs1!.realServers[1]!.inhibitOnFailure, true);

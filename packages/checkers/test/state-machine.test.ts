@@ -278,3 +278,38 @@ t.test('FILE_CHECK: read before start, fault keeps the RS out, values move the w
   t.same(logger.take(), [`Changing weight from 16 to 8 for active service ${rsLabel(2)} of VS ${VS}`]);
   t.same(weights(), { '192.0.2.1': 1, '192.0.2.2': 8 });
 });
+
+t.test('SMTP alerts: a real server\'s checker changes, and the VS quorum, with keepalived\'s texts', async (t) => {
+  const mails: string[] = [];
+  const mailer = { send: (s: string, b: string) => mails.push(`${s} | ${b}`), noCheckerEmails: false };
+  const { svc } = make({ smtpAlert: true, realServers: [rs(1, { smtpAlert: true }), rs(2, { smtpAlert: false })] }, { mailer });
+  await svc.start();
+  t.same(mails, [`Virtualserver ${VS} - UP | => Starting with quorum up 1+0=1 <= 2 <=`]);
+  mails.length = 0;
+  svc.processResult(0, FAIL);
+  svc.processResult(1, FAIL);
+  t.same(mails, [
+    `Realserver ${rsLabel(1)} of virtual server ${VS} - DOWN | => TCP CHECK failed on service <=`,
+    `Virtualserver ${VS} - DOWN | => Lost quorum 1+0=1 <= 0 <=`,
+  ], 'rs 2 has smtp_alert off; the lost quorum still mails ("+" and "<=" as keepalived writes them)');
+  mails.length = 0;
+  svc.processResult(0, FAIL);
+  t.same(mails, [], 'no change, no mail');
+  svc.processResult(0, OK);
+  t.same(mails, [
+    `Virtualserver ${VS} - UP | => Gained quorum 1+0=1 <= 1 <=`,
+    `Realserver ${rsLabel(1)} of virtual server ${VS} - UP | => TCP CHECK succeed on service <=`,
+  ], 'the quorum mail first: keepalived sends it from inside the server state update');
+});
+
+t.test('no_checker_emails: only a checker change that moves its server mails', async (t) => {
+  const mails: string[] = [];
+  const mailer = { send: (s: string) => mails.push(s), noCheckerEmails: true };
+  const two = { smtpAlert: true, checkers: [{ type: 'TCP_CHECK' as const, retry: 0 }, { type: 'HTTP_GET' as const, retry: 0, url: [{ path: '/' }] }] };
+  const { svc } = make({ realServers: [rs(1, two)] }, { mailer });
+  await svc.start();
+  svc.processResult(0, FAIL);
+  t.same(mails, [`Realserver ${rsLabel(1)} of virtual server ${VS} - DOWN`], 'the first failure takes the server down');
+  svc.processResult(1, FAIL);
+  t.equal(mails.length, 1, 'the second checker failing changes nothing for the server: no mail');
+});

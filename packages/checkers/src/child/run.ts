@@ -102,6 +102,7 @@ export async function runCheckerChild(args: readonly string[], io: CheckerChildI
       native: native(),
       dontReleaseIpvs: o.dontReleaseIpvs,
       dumpConf: o.dumpConf,
+      logDetail: !!o.logDetail,
       ...io.daemon,
     });
   } catch (e) {

@@ -30,7 +30,12 @@ export interface CheckerDaemonOptions {
   serviceDeps?: Partial<HealthCheckDeps>;
   /** Called whenever the status changes (the child sends it to the parent). */
   onStatus?: (status: CheckerStatus) => void;
+  /** -D: log the SMTP alert sessions. */
+  logDetail?: boolean;
 }
+
+/** One SMTP alerter per process (settings read at start-up; a reload keeps them). */
+let alerter: core.SmtpAlerter | undefined;
 
 export interface RealServerStatus {
   server: string;
@@ -133,6 +138,10 @@ export class CheckerDaemon {
           hooks.priorities?.timerLate();
         },
       },
+      mailer: {
+        send: (subject, body) => (alerter ??= new core.SmtpAlerter(core.smtpAlertSettings(opts.config.global), opts.log, !!opts.logDetail)).send(subject, body),
+        noCheckerEmails: opts.config.global.noCheckerEmails,
+      },
       ...opts.serviceDeps,
       dataPlane: { apply: (t) => (hooks.plane ? hooks.plane.apply(t) : Promise.resolve()) },
       onEffects: (effects) => {
@@ -189,6 +198,8 @@ export class CheckerDaemon {
     } catch (e) {
       this.opts.log.error(`IPVS: ${(e as Error).message}`);
     }
+    // alerts of the last state changes get a second, not the connect timeout of a dead server
+    await alerter?.settle(1000);
   }
 
   private dumpOptions(service: HealthCheckService): core.ProcessDumpOptions {

@@ -162,6 +162,8 @@ function mapRealServer(rs: RealServer, config: KeepalivedConfig, vsLabel: string
   };
   if (rs.port !== undefined) out.port = rs.port;
   if (rs.lvsMethod !== undefined) out.lbKind = rs.lvsMethod;
+  // keepalived: a real server alerts unless told not to, a virtual server only when told to
+  out.smtpAlert = rs.smtpAlert ?? config.global.smtpAlertChecker ?? config.global.smtpAlert ?? true;
   const up = scriptLine(rs.notifyUp);
   const down = scriptLine(rs.notifyDown);
   if (up) out.notifyUp = up;
@@ -203,6 +205,7 @@ export function mapVirtualServer(
   if (vs.persistenceTimeoutSec !== undefined) out.persistenceTimeout = vs.persistenceTimeoutSec;
   if (vs.persistenceGranularity !== undefined) out.persistenceGranularity = vs.persistenceGranularity;
   if (vs.omega) out.omega = true;
+  out.smtpAlert = vs.smtpAlert ?? config.global.smtpAlertChecker ?? config.global.smtpAlert ?? false;
   if (vs.weight !== undefined) out.weight = vs.weight;
   const up = scriptLine(vs.quorumUp);
   const down = scriptLine(vs.quorumDown);

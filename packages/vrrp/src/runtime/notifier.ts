@@ -7,7 +7,27 @@
  * (for at most one second each) before the process exits.
  */
 import type { VrrpStateName } from '../fsm/types.js';
-import { runScript, vrrpFifoLine, type NotifyFifo, type ScriptCommand } from '@keepalived-ts/core';
+import { runScript, vrrpFifoLine, type NotifyFifo, type ScriptCommand, type SmtpAlerter } from '@keepalived-ts/core';
+
+/** SMTP alerts for instances and sync groups (vrrp_smtp_notifier / vrrp_sync_smtp_notifier). */
+export interface VrrpMailer {
+  alerter: SmtpAlerter;
+  /** no_email_faults: no mail for FAULT. */
+  noEmailFaults: boolean;
+  /** A sync group's smtp_alert when it sets none (smtp_alert_vrrp, then smtp_alert). */
+  groupDefault: boolean;
+}
+
+const MAIL: Partial<Record<string, { instance: [string, string]; group?: [string, string] }>> = {
+  MASTER: { instance: ['Entering MASTER state', '=> VRRP Instance is now owning VRRP VIPs <='],
+    group: ['Entering MASTER state', '=> All VRRP group instances are now in MASTER state <='] },
+  BACKUP: { instance: ['Entering BACKUP state', '=> VRRP Instance is no longer owning VRRP VIPs <='],
+    group: ['Entering BACKUP state', '=> All VRRP group instances are now in BACKUP state <='] },
+  FAULT: { instance: ['Entering FAULT state', '=> VRRP Instance is no longer owning VRRP VIPs <='],
+    group: ['Entering FAULT state', '=> All VRRP group instances are now in FAULT state <='] },
+  STOP: { instance: ['Stopping', '=> VRRP Instance stopping <='], group: ['Stopping', '=> All VRRP group instances are now stopping <='] },
+  DELETED: { instance: ['Deleted', '=> VRRP Deleted at reload <='] },
+};
 
 export interface NotifyScripts {
   notifyMaster?: ScriptCommand | undefined;
@@ -15,6 +35,8 @@ export interface NotifyScripts {
   notifyFault?: ScriptCommand | undefined;
   notifyStop?: ScriptCommand | undefined;
   notify?: ScriptCommand | undefined;
+  /** smtp_alert, resolved (instances) or as configured (sync groups). */
+  smtpAlert?: boolean | undefined;
 }
 
 /** keepalived waits TIMER_HZ for notify_stop scripts at shutdown. */
@@ -24,9 +46,13 @@ export class Notifier {
   /** Scripts still running (notify_stop ones are awaited at shutdown). */
   private readonly running = new Set<Promise<unknown>>();
 
+  /** The state each instance / group was last mailed about (keepalived's last_email_state). */
+  private readonly lastMailed = new Map<string, string>();
+
   constructor(
     private readonly fifos: readonly NotifyFifo[],
     private readonly log: { info(text: string): void },
+    private readonly mailer?: VrrpMailer,
   ) {}
 
   instance(name: string, scripts: NotifyScripts, state: VrrpStateName, priority: number): void {
@@ -43,6 +69,7 @@ export class Notifier {
     if (cfg.notifyDeletedScript) this.run(cfg.notifyDeletedScript, [], undefined);
     if (cfg.notify) this.run(cfg.notify, ['INSTANCE', name, state, String(priority)], undefined);
     this.fifoLine('INSTANCE', name, state, priority);
+    this.mail('INSTANCE', name, cfg.smtpAlert, state);
   }
 
   group(name: string, scripts: NotifyScripts, state: VrrpStateName): void {
@@ -55,9 +82,10 @@ export class Notifier {
     this.fifoLine('INSTANCE', name, event, priority);
   }
 
-  /** Waits for every script started so far (bounded by their own timeouts). */
+  /** Waits for every script started so far (bounded by their own timeouts), and up to a second for mails. */
   async settle(): Promise<void> {
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
+    await this.mailer?.alerter.settle(STOP_SCRIPT_TIMEOUT_MS);
   }
 
   private send(kind: 'INSTANCE' | 'GROUP', name: string, scripts: NotifyScripts, state: VrrpStateName, priority: number): void {
@@ -72,6 +100,18 @@ export class Notifier {
     if (own) this.run(own, [], timeout);
     if (scripts.notify) this.run(scripts.notify, [kind, name, state, String(priority)], timeout);
     this.fifoLine(kind, name, state, priority);
+    this.mail(kind, name, kind === 'GROUP' ? scripts.smtpAlert ?? this.mailer?.groupDefault : scripts.smtpAlert, state);
+  }
+
+  private mail(kind: 'INSTANCE' | 'GROUP', name: string, enabled: boolean | undefined, state: string): void {
+    const m = this.mailer;
+    if (!m || !enabled || !m.alerter.enabled || (m.noEmailFaults && state === 'FAULT')) return;
+    const key = `${kind}\0${name}`;
+    if (this.lastMailed.get(key) === state) return;
+    const text = kind === 'GROUP' ? MAIL[state]?.group : MAIL[state]?.instance;
+    if (!text) return;
+    this.lastMailed.set(key, state);
+    m.alerter.send(`${kind === 'GROUP' ? 'VRRP Group' : 'VRRP Instance'} ${name} - ${text[0]}`, text[1]);
   }
 
   private fifoLine(kind: 'INSTANCE' | 'GROUP', name: string, state: string, priority: number): void {

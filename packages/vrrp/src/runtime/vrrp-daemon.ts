@@ -16,7 +16,8 @@ import { VrrpSyncGroup } from '../fsm/sync-group.js';
 import { clearVrrpStats, renderVrrpStatsFile } from '../stats/vrrp-stats.js';
 import { RealTimerScheduler } from '../timers/real-scheduler.js';
 import {
-  dataFileForProcess, dumpForProcess, NotifyFifo, ProcessPriorities, type VrrpInstance as ConfigVrrpInstance, type KeepalivedConfig,
+  dataFileForProcess, dumpForProcess, NotifyFifo, ProcessPriorities, SmtpAlerter, smtpAlertSettings,
+  type VrrpInstance as ConfigVrrpInstance, type KeepalivedConfig,
 } from '@keepalived-ts/core';
 import { renderVrrpJson, vrrpDumpOptions, type DumpSources } from './dump-runtime.js';
 import { FileTracker, ProcessPoller, ProcessTracker, trackFileEffect } from './track-objects.js';
@@ -239,7 +240,10 @@ export class VrrpDaemon {
       const f = await NotifyFifo.open(fifo.name, log, type);
       if (f) this.fifos.push(f);
     }
-    const notifier = new Notifier(this.fifos, log);
+    const g = config.global;
+    const notifier = new Notifier(this.fifos, log, {
+      alerter: new SmtpAlerter(smtpAlertSettings(g), log, detail), noEmailFaults: g.noEmailFaults, groupDefault: g.smtpAlertVrrp ?? g.smtpAlert ?? false,
+    });
     this.notifiers.push(notifier);
 
     const svc: RuntimeServices = {
