@@ -260,6 +260,17 @@ export class HealthStateMachine {
     const cmd = vs.quorumUp ? vs.cfg.quorumUp : vs.cfg.quorumDown;
     if (cmd) this.effects.push({ kind: 'notify', command: cmd, stopping });
     this.effects.push({ kind: 'fifo', line: `VS ${vs.cfg.label} ${vs.quorumUp ? 'UP' : 'DOWN'}\n` });
+    if (stopping && vs.cfg.smtpAlert) this.effects.push({ kind: 'mail', subject: `Virtualserver ${vs.cfg.label} - DOWN`, body: '=> Shutting down <=' });
+  }
+
+  /** clear_service_rs' SMTP alert: a server taken out at stop (omega) or removed by a reload. */
+  /** @internal (reload migration) */
+  rsRemovedMail(vs: VsNode, rs: RsNode, stopping: boolean): void {
+    if (!rs.cfg.smtpAlert) return;
+    this.effects.push({
+      kind: 'mail', subject: `Realserver ${rs.label} of virtual server ${vs.cfg.label} - DOWN`,
+      body: stopping ? '=> Shutting down <=' : '=> Removing <=',
+    });
   }
 
   // ---- transitions -----------------------------------------------------
@@ -444,6 +455,7 @@ export class HealthStateMachine {
         rs.alive = false;
         if (!vs.cfg.omega) continue;
         this.rsNotifies(vs, rs, true);
+        this.rsRemovedMail(vs, rs, true);
       }
       vs.quorumUp = false;
       this.vsNotifies(vs, true);

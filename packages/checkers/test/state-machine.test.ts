@@ -313,3 +313,21 @@ t.test('no_checker_emails: only a checker change that moves its server mails', a
   svc.processResult(1, FAIL);
   t.equal(mails.length, 1, 'the second checker failing changes nothing for the server: no mail');
 });
+
+t.test('SMTP alerts at stop: only an omega VS mails its servers and itself', async (t) => {
+  const mails: string[] = [];
+  const mailer = { send: (s: string, b: string) => mails.push(`${s} | ${b}`), noCheckerEmails: false };
+  const plain = make({ smtpAlert: true, realServers: [rs(1, { smtpAlert: true })] }, { mailer });
+  await plain.svc.start();
+  mails.length = 0;
+  await plain.svc.stop();
+  t.same(mails, [], 'not omega: nothing at stop');
+  const omega = make({ omega: true, smtpAlert: true, realServers: [rs(1, { smtpAlert: true })] }, { mailer });
+  await omega.svc.start();
+  mails.length = 0;
+  await omega.svc.stop();
+  t.same(mails, [
+    `Realserver ${rsLabel(1)} of virtual server ${VS} - DOWN | => Shutting down <=`,
+    `Virtualserver ${VS} - DOWN | => Shutting down <=`,
+  ]);
+});

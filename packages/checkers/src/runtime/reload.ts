@@ -52,6 +52,7 @@ function clearServiceRs(m: HealthStateMachine, vs: VsNode, rs: RsNode): void {
   if (!rs.alive) return;
   rs.alive = false;
   m.rsNotifies(vs, rs, false);
+  m.rsRemovedMail(vs, rs, false);
 }
 
 /** update_vs_notifies(vs, stopping=false). */
