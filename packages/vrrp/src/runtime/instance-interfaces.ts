@@ -40,7 +40,10 @@ export class InstanceInterfaces {
    * the VMACs of the use_vmac instances among them.
    */
   async prepare(instances: readonly ConfigVrrpInstance[], logAddresses: boolean): Promise<void> {
-    for (const inst of instances) this.baseLink(inst, logAddresses);
+    for (const inst of instances) {
+      const base = this.baseLink(inst, logAddresses);
+      if (inst.useIpvlan && !inst.useVmac) this.log.info(`(${inst.name}) use_ipvlan is not supported - the instance runs on ${base.name}`);
+    }
     const wanting = instances.filter((i) => i.useVmac && this.vmacs.linkOf(i) === undefined);
     if (wanting.length === 0) return;
     for (const inst of wanting) await this.vmacs.ensure(inst, this.vmacs.names());
