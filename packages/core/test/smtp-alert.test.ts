@@ -1,57 +1,14 @@
 /**
- * SMTP alerts against a real SMTP server on loopback (a minimal one written here: it
+ * SMTP alerts against a real SMTP server on loopback (test/support/smtp-server.ts: it
  * answers like Postfix and records the session): the dialogue, the message keepalived
  * sends, and the log lines for refused commands, refused connections and silent servers.
  */
 import t from 'tap';
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { defaultGlobalDefs } from '../src/config/model/global.js';
 import { rfc822Date, SmtpAlerter, smtpAlertSettings, smtpMessage, type SmtpAlertSettings } from '../src/notify/smtp-alert.js';
+import { startSmtpServer } from './support/smtp-server.js';
 
-interface Session { lines: string[]; data: string }
-
-/** An SMTP server: replies[cmd] overrides the reply to a command (by its first word). */
-async function smtpServer(opts: { greeting?: string; replies?: Record<string, string>; silent?: boolean } = {}): Promise<{ port: number; sessions: Session[]; server: Server }> {
-  const sessions: Session[] = [];
-  const server = createServer((sock: Socket) => {
-    const session: Session = { lines: [], data: '' };
-    sessions.push(session);
-    if (opts.silent) return;
-    let inData = false;
-    let buf = '';
-    sock.write(opts.greeting ?? '220 mail.example.org ESMTP\r\n');
-    sock.on('data', (d) => {
-      buf += d.toString('latin1');
-      for (;;) {
-        if (inData) {
-          const end = buf.indexOf('\r\n.\r\n');
-          if (end < 0) return;
-          session.data = buf.slice(0, end + 5);
-          buf = buf.slice(end + 5);
-          inData = false;
-          sock.write('250 2.0.0 Ok: queued\r\n');
-          continue;
-        }
-        const eol = buf.indexOf('\r\n');
-        if (eol < 0) return;
-        const line = buf.slice(0, eol);
-        buf = buf.slice(eol + 2);
-        session.lines.push(line);
-        const cmd = line.split(/[ :]/)[0]!.toUpperCase();
-        const reply = opts.replies?.[cmd];
-        if (reply) sock.write(`${reply}\r\n`);
-        else if (cmd === 'DATA') {
-          inData = true;
-          sock.write('354 End data with <CR><LF>.<CR><LF>\r\n');
-        } else if (cmd === 'QUIT') sock.end('221 2.0.0 Bye\r\n');
-        else sock.write('250 2.1.0 Ok\r\n');
-      }
-    });
-    sock.on('error', () => undefined);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { port: (server.address() as AddressInfo).port, sessions, server };
-}
+const smtpServer = startSmtpServer;
 
 const settings = (port: number, over: Partial<SmtpAlertSettings> = {}): SmtpAlertSettings => ({
   host: '127.0.0.1', port, heloName: 'lb1.example.org', from: 'keepalived@lb1.example.org',
