@@ -181,6 +181,8 @@ export interface VsGroupSettings {
 export interface VirtualServerSettings {
   /** smtp_alert, resolved (default off). */
   smtpAlert?: boolean;
+  /** ha_suspend: check only while this host holds the virtual server's address. */
+  haSuspend?: boolean;
   /**
    * `virtual_server group NAME`: the real servers apply to every member, one
    * kernel service per member with the same destinations; ip/port/fwmark are

@@ -92,6 +92,7 @@ export interface ResolvedVirtualServer {
   hysteresis: number;
   quorumUp?: string;
   smtpAlert: boolean;
+  haSuspend: boolean;
   quorumDown?: string;
   sorry?: ResolvedSorryServer;
   label: string;
@@ -281,6 +282,7 @@ function resolveVirtualServer(
     quorumUp: vs.quorumUp,
     quorumDown: vs.quorumDown,
     smtpAlert: vs.smtpAlert ?? false,
+    haSuspend: vs.haSuspend ?? false,
     sorry,
     label,
     realServers,

@@ -8,6 +8,7 @@
 import { buildChecker, type BuiltChecker } from './factory.js';
 import type { EpilogContext } from './epilog.js';
 import type { SslSettings } from './http.js';
+import { HaSuspendTracker } from './ha-suspend.js';
 import type { CheckerSettings, HealthCheckSettings } from './model.js';
 import { resolveVirtualServers, type ResolvedChecker } from './resolve.js';
 import { HealthStateMachine, type CheckerNode, type Effect, type StateEvent } from './rs-state.js';
@@ -78,12 +79,15 @@ interface Slot {
   ctx: EpilogContext;
   timer?: TimerHandle;
   inFlight: boolean;
+  /** False while its virtual server's address is not here (ha_suspend). */
+  enabled: boolean;
   /** Bound once per checker so that scheduling and completing a probe allocate no closures. */
   fire: () => void;
   onResult: (result: CheckResult) => void;
 }
 
 export class HealthCheckService {
+  private readonly haSuspend: HaSuspendTracker;
   readonly machine: HealthStateMachine;
   readonly warnings: string[];
   private readonly slots: Slot[] = [];
@@ -107,6 +111,7 @@ export class HealthCheckService {
     const resolved = resolveVirtualServers(settings.virtualServers, g.checkerLogAllFailures ?? false);
     this.warnings = resolved.warnings;
     this.machine = new HealthStateMachine(resolved.virtualServers, { rsInitNotifies: g.rsInitNotifies });
+    this.haSuspend = new HaSuspendTracker(resolved.virtualServers);
     this.fifo = deps.fifo ?? new FifoWriter([g.notifyFifo, g.lvsNotifyFifo]);
     this.notifier = deps.notifier ?? new ExecNotifyRunner();
     for (const node of this.machine.checkers) {
@@ -123,6 +128,7 @@ export class HealthCheckService {
         built,
         ctx: this.contextFor(node, cfg),
         inFlight: false,
+        enabled: true,
         fire: () => this.probe(slot),
         onResult: (result) => this.afterProbe(slot, result),
       };
@@ -142,7 +148,8 @@ export class HealthCheckService {
     const random = this.deps.random ?? Math.random;
     const bootstrap = this.deps.bootstrapDelayMs ?? BOOTSTRAP_DELAY_MS;
     for (const slot of this.slots) {
-      this.deps.logger.info(`Activating healthchecker for service ${slot.node.rs.label} for VS ${slot.node.vs.cfg.label}`);
+      slot.enabled = this.haSuspend.active(slot.node.vs.cfg);
+      this.deps.logger.info(`${slot.enabled ? 'A' : 'Dea'}ctivating healthchecker for service ${slot.node.rs.label} for VS ${slot.node.vs.cfg.label}`);
       const warmup = slot.cfg.timing.warmupMs ? Math.floor(slot.cfg.timing.warmupMs * random()) : 0;
       if (this.deps.probes ?? true) this.arm(slot, bootstrap + warmup);
     }
@@ -228,8 +235,38 @@ export class HealthCheckService {
     slot.timer = this.heap.schedule(delayMs, slot.fire);
   }
 
+  /** Addresses this host has when the service starts (ha_suspend counts them, silently). */
+  seedAddresses(addresses: Iterable<string>): void {
+    for (const a of addresses) this.haSuspend.addressChanged(a, true);
+  }
+
+  /** The host's addresses are unknown: ha_suspend is not applied (every checker runs). */
+  haSuspendUnavailable(): void {
+    this.haSuspend.forget();
+  }
+
+  /** Whether any virtual server uses ha_suspend (the daemon then watches the host's addresses). */
+  get usesHaSuspend(): boolean {
+    return this.haSuspend.used;
+  }
+
+  /** update_checker_activity(): an address of this host came or went. Returns whether it concerned an ha_suspend VS. */
+  addressChanged(address: string, added: boolean): boolean {
+    const changes = this.haSuspend.addressChanged(address, added);
+    for (const { vs, active } of changes) {
+      for (const slot of this.slots) {
+        if (slot.node.vs.cfg !== vs || slot.enabled === active) continue;
+        this.deps.logger.info(`${active ? 'Activat' : 'Suspend'}ing healthchecker for service ${slot.node.rs.label} for VS ${vs.label}`);
+        slot.enabled = active;
+      }
+    }
+    return changes.length > 0;
+  }
+
   private probe(slot: Slot): void {
     if (!this.running || slot.inFlight) return;
+    // a suspended checker keeps its rhythm without probing (keepalived re-arms it at delay_loop)
+    if (!slot.enabled) return this.arm(slot, slot.cfg.timing.delayLoopMs);
     slot.inFlight = true;
     const c = slot.built.checker;
     if (c.start) {

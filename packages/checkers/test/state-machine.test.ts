@@ -331,3 +331,30 @@ t.test('SMTP alerts at stop: only an omega VS mails its servers and itself', asy
     `Virtualserver ${VS} - DOWN | => Shutting down <=`,
   ]);
 });
+
+t.test('ha_suspend: checkers run only while the VS address is here, counted per copy', async (t) => {
+  const { svc, logger } = make({ haSuspend: true, realServers: [rs(1)] });
+  t.equal(svc.usesHaSuspend, true);
+  svc.seedAddresses(['192.0.2.50']);
+  await svc.start();
+  t.same(logger.take().filter((l) => /ctivating/.test(l)), [`Deactivating healthchecker for service ${rsLabel(1)} for VS ${VS}`]);
+  t.equal(svc.addressChanged('192.0.2.77', true), false, 'not the VS address');
+  t.equal(svc.addressChanged('10.0.0.1', true), true);
+  t.same(logger.take(), [`Activating healthchecker for service ${rsLabel(1)} for VS ${VS}`]);
+  svc.addressChanged('10.0.0.1', true); // the same VIP on a second interface
+  svc.addressChanged('10.0.0.1', false);
+  t.same(logger.take(), [], 'one copy left: still active');
+  svc.addressChanged('10.0.0.1', false);
+  t.same(logger.take(), [`Suspending healthchecker for service ${rsLabel(1)} for VS ${VS}`]);
+});
+
+t.test('ha_suspend: the VS address present at start activates at once; unknown addresses leave checkers on', async (t) => {
+  const here = make({ haSuspend: true, realServers: [rs(1)] });
+  here.svc.seedAddresses(['10.0.0.1']);
+  await here.svc.start();
+  t.same(here.logger.take().filter((l) => /ctivating/.test(l)), [`Activating healthchecker for service ${rsLabel(1)} for VS ${VS}`]);
+  const unknown = make({ haSuspend: true, realServers: [rs(1)] });
+  unknown.svc.haSuspendUnavailable();
+  await unknown.svc.start();
+  t.same(unknown.logger.take().filter((l) => /ctivating/.test(l)), [`Activating healthchecker for service ${rsLabel(1)} for VS ${VS}`]);
+});

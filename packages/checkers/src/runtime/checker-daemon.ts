@@ -15,6 +15,7 @@ import { IpvsDataPlane, openIpvsDataPlane, type DataPlaneState, type IpvsDataPla
 import { migrateState } from './reload.js';
 import { checkerDumpRuntime } from './dump-runtime.js';
 import { resolveScriptPath } from '../misc.js';
+import { HostAddressWatch } from './address-watch.js';
 
 export interface CheckerDaemonOptions {
   config: KeepalivedConfig;
@@ -96,6 +97,8 @@ interface ServiceHooks {
 export class CheckerDaemon {
   private running = true;
   private publishTimer: NodeJS.Timeout | undefined;
+  /** The host's addresses, watched once a virtual server uses ha_suspend. */
+  private addressWatch: HostAddressWatch | undefined;
 
   private constructor(
     private readonly opts: CheckerDaemonOptions,
@@ -156,6 +159,7 @@ export class CheckerDaemon {
   }
 
   private async startService(service: HealthCheckService, done: string, previous?: HealthCheckService): Promise<void> {
+    if (service.usesHaSuspend) await this.watchAddresses(service);
     const t = this.config.global.lvsTimeouts;
     this.dataPlane.tableOptions = { extras: extrasOf(this.config, this.mapped, service), timeouts: { tcp: t.tcp, tcpFin: t.tcpfin, udp: t.udp } };
     await service.start({
@@ -198,8 +202,28 @@ export class CheckerDaemon {
     } catch (e) {
       this.opts.log.error(`IPVS: ${(e as Error).message}`);
     }
+    this.addressWatch?.close();
+    this.addressWatch = undefined;
     // alerts of the last state changes get a second, not the connect timeout of a dead server
     await alerter?.settle(1000);
+  }
+
+  /** ha_suspend: the service learns which virtual server addresses are here, then every change. */
+  private async watchAddresses(service: HealthCheckService): Promise<void> {
+    const { native, log } = this.opts;
+    if (!native) return service.haSuspendUnavailable();
+    try {
+      this.addressWatch ??= await HostAddressWatch.open(native, log, (address, added) => {
+        // keepalived logs the address with -D when it concerns an ha_suspend virtual server
+        if (this.service.addressChanged(address, added) && this.opts.logDetail) {
+          log.info(`Netlink reflector reports IP ${address} ${added ? 'added' : 'removed'}`);
+        }
+      });
+      service.seedAddresses(this.addressWatch.addresses());
+    } catch (e) {
+      log.info(`ha_suspend: cannot follow this host's addresses (${(e as Error).message}) - checkers stay active`);
+      service.haSuspendUnavailable();
+    }
   }
 
   private dumpOptions(service: HealthCheckService): core.ProcessDumpOptions {

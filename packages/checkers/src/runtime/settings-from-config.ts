@@ -205,6 +205,7 @@ export function mapVirtualServer(
   if (vs.persistenceTimeoutSec !== undefined) out.persistenceTimeout = vs.persistenceTimeoutSec;
   if (vs.persistenceGranularity !== undefined) out.persistenceGranularity = vs.persistenceGranularity;
   if (vs.omega) out.omega = true;
+  if (vs.haSuspend) out.haSuspend = true;
   out.smtpAlert = vs.smtpAlert ?? config.global.smtpAlertChecker ?? config.global.smtpAlert ?? false;
   if (vs.weight !== undefined) out.weight = vs.weight;
   const up = scriptLine(vs.quorumUp);
