@@ -11,3 +11,4 @@ export * from './bpf.js';
 export * from './sockopt.js';
 export * from './timerfd.js';
 export * from './netlink.js';
+export * from './nl-channel.js';

@@ -1,10 +1,10 @@
 // A NETLINK_GENERIC request socket over the injected native binding:
 // sequence numbers, acks (NLMSG_ERROR -> IpvsError), multipart dumps.
 import {
-  AF_NETLINK, MSG_TRUNC, NETLINK_EXT_ACK, NETLINK_GENERIC, SOCK_RAW, SOL_NETLINK, SOL_SOCKET, SO_RCVBUF,
-  SO_RCVBUFFORCE, NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST,
-  NlRequestTable, decodeNlError, decodeNlmsgs, decodeSockaddrNl, encodeSockaddrNl, errnoCode, errnoText, isSyscallError,
-  type NativeBinding, type NlMessage, type PollHandle, type SyscallError,
+  AF_NETLINK, NETLINK_EXT_ACK, NETLINK_GENERIC, SOCK_RAW, SOL_NETLINK, SOL_SOCKET, SO_RCVBUF,
+  SO_RCVBUFFORCE, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST,
+  NlRequestChannel, decodeSockaddrNl, encodeSockaddrNl, errnoCode, errnoText,
+  type NativeBinding, type SyscallError,
 } from '@keepalived-ts/native';
 import { encodeGenl, toGenl, type GenlMessage } from './genl.js';
 
@@ -73,9 +73,7 @@ export class GenlSocket {
   /** Our netlink port id (nlmsg_pid of requests, as libnl fills it); 0 if unknown. */
   readonly portId: number;
   readonly counters: GenlCounters = { messagesSent: 0, bytesSent: 0, messagesReceived: 0, bytesReceived: 0 };
-  private readonly requests = new NlRequestTable<GenlMessage, RequestName>();
-  private watch: PollHandle | undefined;
-  private closed = false;
+  private readonly channel: NlRequestChannel<GenlMessage, RequestName>;
 
   constructor(
     private readonly native: NativeBinding,
@@ -109,6 +107,15 @@ export class GenlSocket {
       // A fake binding may not report an address; the kernel does not need our pid.
     }
     this.portId = port;
+    this.channel = new NlRequestChannel(native, fd, GENL_RECV_MAX, {
+      decode: toGenl,
+      refused: ({ what, syscall }, { errno, extMessage }) => new NetlinkRequestError(syscall, errno, what, extMessage ? { extMessage } : {}),
+      report: (text) => this.logger.error(`IPVS netlink: ${text}`),
+      received: (bytes, messages) => {
+        this.counters.bytesReceived += bytes;
+        this.counters.messagesReceived += messages;
+      },
+    });
   }
 
   /**
@@ -117,121 +124,32 @@ export class GenlSocket {
    * with a NetlinkRequestError carrying the kernel's errno.
    */
   request(req: GenlRequest, what: string, syscall: string): Promise<GenlMessage[]> {
-    if (this.closed) return Promise.reject(new Error(`netlink socket closed: ${what}`));
+    if (this.channel.closed) return Promise.reject(new Error(`netlink socket closed: ${what}`));
+    const requests = this.channel.requests;
     const extra = req.flags ?? 0;
     const dump = (extra & NLM_F_DUMP) === NLM_F_DUMP;
-    const seq = this.requests.nextSeq();
+    const seq = requests.nextSeq();
     const bytes = encodeGenl({
       type: req.type, flags: NLM_F_REQUEST | NLM_F_ACK | extra, seq, pid: this.portId,
       cmd: req.cmd, version: req.version, attrs: req.attrs,
     });
     return new Promise((resolve, reject) => {
-      this.requests.add(seq, { dump, info: { what, syscall }, resolve, reject });
+      requests.add(seq, { dump, info: { what, syscall }, resolve, reject });
       try {
         this.opts.onSend?.(bytes);
         this.native.sendto(this.fd, bytes, encodeSockaddrNl(0, 0));
         this.counters.messagesSent++;
         this.counters.bytesSent += bytes.length;
       } catch (e) {
-        this.requests.fail(seq, e as Error);
+        requests.fail(seq, e as Error);
         return;
       }
       // The kernel answers generic netlink inside sendmsg(), so the reply is usually queued already.
-      this.drain();
-      if (this.requests.size > 0) this.ensureWatch();
+      this.channel.pump();
     });
   }
 
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.watch?.stop();
-    this.watch = undefined;
-    this.native.close(this.fd);
-    this.requests.failAll(({ what }) => new Error(`netlink socket closed: ${what}`));
-  }
-
-  private ensureWatch(): void {
-    if (this.watch || this.closed) return;
-    this.watch = this.native.poll(this.fd, (err) => {
-      if (err) {
-        this.failAll(err);
-        return;
-      }
-      this.drain();
-    });
-  }
-
-  private stopWatchIfIdle(): void {
-    if (this.requests.size === 0 && this.watch) {
-      this.watch.stop();
-      this.watch = undefined;
-    }
-  }
-
-  private failAll(err: Error): void {
-    this.requests.failAll(() => err);
-    this.stopWatchIfIdle();
-  }
-
-  private drain(): void {
-    while (this.requests.size > 0 && !this.closed) {
-      let r;
-      try {
-        r = this.native.recvmsg(this.fd, GENL_RECV_MAX, 0, MSG_TRUNC);
-      } catch (e) {
-        if (isSyscallError(e) && e.code === 'EINTR') continue;
-        // ENOBUFS etc.: the answers we wait for may be lost; fail them so the caller re-syncs.
-        this.failAll(e as Error);
-        return;
-      }
-      if (r === null) break;
-      if (r.length > r.data.length) {
-        this.logger.error(`IPVS netlink: datagram of ${r.length} bytes truncated to ${r.data.length}`);
-        continue;
-      }
-      this.counters.bytesReceived += r.data.length;
-      let msgs;
-      try {
-        msgs = decodeNlmsgs(r.data);
-      } catch (e) {
-        this.logger.error(`IPVS netlink: dropping malformed datagram: ${(e as Error).message}`);
-        continue;
-      }
-      for (const m of msgs) {
-        this.counters.messagesReceived++;
-        this.dispatch(m);
-      }
-    }
-    this.stopWatchIfIdle();
-  }
-
-  private dispatch(m: NlMessage): void {
-    if (!this.requests.get(m.seq)) return; // e.g. a late ack for a dump; nothing waits for it
-    if (m.type === NLMSG_ERROR) {
-      let answer;
-      try {
-        answer = decodeNlError(m);
-      } catch (e) {
-        this.requests.fail(m.seq, e as Error);
-        return;
-      }
-      this.requests.acked(m.seq, answer, ({ what, syscall }, { errno, extMessage }) =>
-        new NetlinkRequestError(syscall, errno, what, extMessage ? { extMessage } : {}));
-      return;
-    }
-    if (m.type === NLMSG_DONE) {
-      this.requests.done(m.seq);
-      return;
-    }
-    if (m.type === NLMSG_NOOP) return;
-    let part;
-    try {
-      part = toGenl(m);
-    } catch (e) {
-      this.logger.error(`IPVS netlink: ${(e as Error).message}`);
-      return;
-    }
-    this.requests.part(m.seq, m.flags, part);
+    this.channel.close(({ what }) => new Error(`netlink socket closed: ${what}`));
   }
 }

@@ -2,12 +2,12 @@
 // raw socket setup shared with the monitor.
 import {
   AF_NETLINK, MSG_TRUNC, NETLINK_EXT_ACK, NETLINK_ROUTE, SOCK_RAW, SOL_NETLINK, SOL_SOCKET,
-  SO_RCVBUF, SO_RCVBUFFORCE, NlRequestTable, encodeSockaddrNl, isSyscallError, type NativeBinding, type PollHandle,
+  SO_RCVBUF, SO_RCVBUFFORCE, NlRequestChannel, encodeSockaddrNl, type NativeBinding,
 } from '@keepalived-ts/native';
 import { NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, RTM_NAMES } from './constants.js';
 import { NetlinkError } from './errors.js';
 import { silentLogger, type Logger } from './logger.js';
-import { decodeRtnl, encodeRtnl, type RtnlMessage } from './message.js';
+import { decodeRtnl, decodeRtnlMessage, encodeRtnl, type RtnlMessage } from './message.js';
 
 /** Big enough for any dump datagram the kernel builds (it caps them well below this). */
 export const NETLINK_RECV_MAX = 256 * 1024;
@@ -87,9 +87,7 @@ interface RequestName {
  */
 export class RtnlRequester {
   readonly fd: number;
-  private readonly requests = new NlRequestTable<RtnlMessage, RequestName>();
-  private watch: PollHandle | undefined;
-  private closed = false;
+  private readonly channel: NlRequestChannel<RtnlMessage, RequestName>;
 
   constructor(
     private readonly native: NativeBinding,
@@ -97,29 +95,38 @@ export class RtnlRequester {
     opts: OpenOptions = {},
   ) {
     this.fd = openRtnlSocket(native, opts, logger);
+    this.channel = new NlRequestChannel(native, this.fd, NETLINK_RECV_MAX, {
+      decode: decodeRtnlMessage,
+      refused: ({ what, syscall }, { errno, extMessage }) => new NetlinkError(syscall, errno, what, extMessage),
+      report: (text) => this.logger.error(`netlink: ${text}`),
+      unexpected: (m) => this.logger.debug(`netlink: ignoring unexpected message type ${m.type} seq ${m.seq}`),
+    });
   }
 
   /**
    * Sends `req` with NLM_F_REQUEST (+ NLM_F_ACK unless a dump). Resolves with the
    * dump parts / echoed messages, or rejects with a NetlinkError naming `what`.
+   * A single-part reply to a non-dump GET comes without NLM_F_MULTI and without
+   * DONE; its ack still follows because we always ask for one.
    */
   request(req: RtnlRequest, what: string): Promise<RtnlMessage[]> {
-    if (this.closed) return Promise.reject(new Error(`netlink socket closed: ${what}`));
+    if (this.channel.closed) return Promise.reject(new Error(`netlink socket closed: ${what}`));
     const dump = (req.flags & NLM_F_DUMP) === NLM_F_DUMP;
-    const seq = this.requests.nextSeq();
+    const requests = this.channel.requests;
+    const seq = requests.nextSeq();
     const flags = req.flags | NLM_F_REQUEST | (dump ? 0 : NLM_F_ACK);
     const msg = { ...req, flags, seq, pid: 0 } as RtnlMessage;
     const syscall = RTM_NAMES[req.type] ?? `nlmsg ${req.type}`;
     return new Promise((resolve, reject) => {
-      this.requests.add(seq, { dump, info: { what, syscall }, resolve, reject });
+      requests.add(seq, { dump, info: { what, syscall }, resolve, reject });
       try {
         this.native.sendto(this.fd, encodeRtnl(msg), encodeSockaddrNl(0, 0));
       } catch (e) {
-        this.requests.fail(seq, e as Error);
+        requests.fail(seq, e as Error);
         return;
       }
-      this.drain();
-      if (this.requests.size > 0) this.ensureWatch();
+      // the kernel answers rtnetlink requests within sendmsg; the channel watches for the rest
+      this.channel.pump();
     });
   }
 
@@ -129,69 +136,6 @@ export class RtnlRequester {
   }
 
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.watch?.stop();
-    this.watch = undefined;
-    this.native.close(this.fd);
-    this.requests.failAll(({ what }) => new Error(`netlink socket closed: ${what}`));
-  }
-
-  private ensureWatch(): void {
-    if (this.watch || this.closed) return;
-    this.watch = this.native.poll(this.fd, (err) => {
-      if (err) {
-        this.failAll(err);
-        return;
-      }
-      this.drain();
-    });
-  }
-
-  private failAll(err: Error): void {
-    this.requests.failAll(() => err);
-    this.stopWatchIfIdle();
-  }
-
-  private stopWatchIfIdle(): void {
-    if (this.requests.size === 0 && this.watch) {
-      this.watch.stop();
-      this.watch = undefined;
-    }
-  }
-
-  private drain(): void {
-    while (this.requests.size > 0 && !this.closed) {
-      let msgs: RtnlMessage[] | null;
-      try {
-        msgs = readRtnl(this.native, this.fd, this.logger);
-      } catch (e) {
-        if (isSyscallError(e) && e.code === 'EINTR') continue;
-        this.failAll(e as Error);
-        return;
-      }
-      if (msgs === null) break;
-      for (const m of msgs) this.dispatch(m);
-    }
-    this.stopWatchIfIdle();
-  }
-
-  private dispatch(m: RtnlMessage): void {
-    if (!this.requests.get(m.seq)) {
-      this.logger.debug(`netlink: ignoring unexpected message type ${m.type} seq ${m.seq}`);
-      return;
-    }
-    if (m.kind === 'error') {
-      this.requests.acked(m.seq, m.error, ({ what, syscall }, { errno, extMessage }) =>
-        new NetlinkError(syscall, errno, what, extMessage));
-      return;
-    }
-    if (m.kind === 'done') {
-      this.requests.done(m.seq);
-      return;
-    }
-    // A single-part reply to a non-dump GET comes without NLM_F_MULTI and without DONE;
-    // its NLMSG_ERROR ack still follows because we always ask for one.
-    this.requests.part(m.seq, m.flags, m);
+    this.channel.close(({ what }) => new Error(`netlink socket closed: ${what}`));
   }
 }
