@@ -161,6 +161,7 @@ export async function runParent(ctx: StartContext, deps: ParentDeps = {}): Promi
   }
   logConfigFiles(log, ctx.configFile, loaded.files);
   for (const line of loaded.lines) log.info(line);
+  for (const line of unsupportedFeatureLines(loaded.config)) log.warn(line);
 
   const configured = loaded.config.global.netNamespace;
   if (o.namespace && configured && configured !== o.namespace) {
@@ -279,4 +280,24 @@ export async function runParent(ctx: StartContext, deps: ParentDeps = {}): Promi
   removePidFile(mainPidFile);
   for (const line of stoppedLines(o.logDetail, processCpuTimes(), deps.childrenCpuTimes?.())) log.info(line);
   return code;
+}
+
+/**
+ * What this configuration asks for that we do not run (BFD): said once at start, so
+ * nobody relies on a track_bfd or BFD_CHECK that keepalived would honour.
+ */
+export function unsupportedFeatureLines(config: KeepalivedConfig): string[] {
+  const out: string[] = [];
+  if (config.bfdInstances.length > 0) {
+    out.push(`BFD is not supported: bfd_instance ${config.bfdInstances.map((b) => b.name).join(', ')} will not run`);
+  }
+  for (const i of config.vrrpInstances) {
+    if (i.trackBfds.length > 0) out.push(`(${i.name}) track_bfd is not supported - ignoring ${i.trackBfds.map((t) => t.name).join(', ')}`);
+  }
+  for (const g of config.vrrpSyncGroups) {
+    if (g.trackBfds.length > 0) out.push(`(${g.name}) track_bfd is not supported - ignoring ${g.trackBfds.map((t) => t.name).join(', ')}`);
+  }
+  const bfdChecks = config.virtualServers.flatMap((vs) => vs.realServers.flatMap((rs) => rs.checkers.filter((c) => c.type === 'BFD_CHECK')));
+  if (bfdChecks.length > 0) out.push(`BFD_CHECK is not supported - ${bfdChecks.length} checker(s) will not run`);
+  return out;
 }
