@@ -5,20 +5,16 @@
  * probe the real servers, and starts when the VIP arrives. Addresses are
  * counted, so a VIP present on two interfaces suspends only when both are gone.
  */
+import { ipToBytes } from '@keepalived-ts/native';
 import type { ResolvedVirtualServer } from './resolve.js';
 
 /** An IPv4 / IPv6 address as bytes, or undefined. */
 function bytesOf(address: string): number[] | undefined {
-  if (address.includes(':')) {
-    const [head, tail] = address.split('::') as [string, string | undefined];
-    const h = head ? head.split(':') : [];
-    const t = tail !== undefined && tail !== '' ? tail.split(':') : [];
-    if (address.includes('::') ? h.length + t.length > 7 : h.length !== 8) return undefined;
-    const words = [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t].map((w) => parseInt(w, 16));
-    return words.some((w) => Number.isNaN(w)) ? undefined : words.flatMap((w) => [w >> 8, w & 0xff]);
+  try {
+    return [...ipToBytes(address)];
+  } catch {
+    return undefined;
   }
-  const parts = address.split('.').map(Number);
-  return parts.length === 4 && parts.every((p) => Number.isInteger(p) && p >= 0 && p <= 255) ? parts : undefined;
 }
 
 /** keepalived's addr_matches: the VS address, or one in a virtual_server_group's address ranges. */

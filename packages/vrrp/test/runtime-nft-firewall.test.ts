@@ -6,6 +6,7 @@
  */
 import t from 'tap';
 import { readFileSync } from 'node:fs';
+import { ipv6ToBytes } from '@keepalived-ts/native';
 import { decodeNftMessages, encodeNftMessages, type NftMessage, type NftRequest } from '@keepalived-ts/netlink-reflector';
 import {
   KeepalivedFirewall, NFPROTO_IPV4, NFPROTO_IPV6, vipElements, vipObjects, linkLocalVipObjects, vmacElements, vmacObjects, type FirewallVip,
@@ -26,13 +27,7 @@ function asBatch(reqs: NftRequest[], like: string): string {
 }
 const table = (family: number): NftRequest => ({ body: { kind: 'new-table', table: 'keepalived' }, family, flags: 0x400 });
 const delTable = (family: number): NftRequest[] => [{ body: { kind: 'del-table', table: 'keepalived' }, family }];
-const v6 = (text: string): Uint8Array => {
-  const [head, tail] = text.split('::') as [string, string | undefined];
-  const h = head ? head.split(':') : [];
-  const tl = tail ? tail.split(':') : [];
-  const words = [...h, ...Array(8 - h.length - tl.length).fill('0'), ...tl].map((w) => parseInt(w, 16));
-  return new Uint8Array(words.flatMap((w) => [w >> 8, w & 0xff]));
-};
+const v6 = (text: string): Uint8Array => ipv6ToBytes(text);
 
 const vmacRuns = [
   { run: 'ipv4', family: NFPROTO_IPV4, vmac: 4, base: 3 },

@@ -63,6 +63,7 @@ export interface SmtpAlertLog {
 
 type Stage = 'greeting' | 'HELO' | 'MAIL' | 'RCPT' | 'DATA' | 'BODY' | 'QUIT';
 const EXPECTED: Record<Stage, number> = { greeting: 220, HELO: 250, MAIL: 250, RCPT: 250, DATA: 354, BODY: 250, QUIT: 221 };
+const STAGES: readonly Stage[] = ['greeting', 'HELO', 'MAIL', 'RCPT', 'DATA', 'BODY', 'QUIT'];
 const CMD_NAME: Record<Stage, string> = { greeting: '(E)SMTP', HELO: 'HELO', MAIL: 'MAIL', RCPT: 'RCPT', DATA: 'DATA', BODY: 'BODY', QUIT: 'QUIT' };
 
 export class SmtpAlerter {
@@ -135,8 +136,7 @@ export class SmtpAlerter {
         if (stage === 'RCPT' && ++rcpt < s.to.length) return command();
         if (stage === 'BODY' && this.detail) this.log.info('SMTP alert successfully sent.');
         if (stage === 'QUIT') return end();
-        const order: Stage[] = ['greeting', 'HELO', 'MAIL', 'RCPT', 'DATA', 'BODY', 'QUIT'];
-        stage = order[order.indexOf(stage) + 1]!;
+        stage = STAGES[STAGES.indexOf(stage) + 1]!;
         command();
       };
       sock.setTimeout(s.connectTimeoutMs);

@@ -1,5 +1,5 @@
 // struct ifinfomsg (16 bytes) + IFLA_* attributes.
-import { AttrSet, AttrWriter } from '@keepalived-ts/native';
+import { AF_INET6, AttrSet, AttrWriter } from '@keepalived-ts/native';
 import {
   IFLA_ADDRESS, IFLA_AF_SPEC, IFLA_BROADCAST, IFLA_INET6_ADDR_GEN_MODE, IFLA_IFALIAS, IFLA_IFNAME, IFLA_INFO_DATA, IFLA_INFO_KIND,
   IFLA_INFO_SLAVE_KIND, IFLA_LINK, IFLA_LINKINFO, IFLA_LINK_NETNSID, IFLA_MACVLAN_MODE, IFLA_MASTER,
@@ -52,8 +52,6 @@ export interface LinkMessage {
   inet6AddrGenMode?: number;
 }
 
-const AF_INET6_SPEC = 10;
-
 export function encodeLinkMsg(m: LinkMessage): Buffer {
   const head = Buffer.alloc(IFINFOMSG_LEN);
   head.writeUInt8(m.family, 0);
@@ -87,7 +85,7 @@ export function encodeLinkMsg(m: LinkMessage): Buffer {
   }
   if (m.inet6AddrGenMode !== undefined) {
     // iproute2 nests these without NLA_F_NESTED, and the kernel accepts only this on an existing link
-    w.nested(IFLA_AF_SPEC, (spec) => spec.nested(AF_INET6_SPEC, (v6) => v6.u8(IFLA_INET6_ADDR_GEN_MODE, m.inet6AddrGenMode!), false), false);
+    w.nested(IFLA_AF_SPEC, (spec) => spec.nested(AF_INET6, (v6) => v6.u8(IFLA_INET6_ADDR_GEN_MODE, m.inet6AddrGenMode!), false), false);
   }
   return Buffer.concat([head, w.toBuffer()]);
 }
@@ -135,7 +133,7 @@ export function decodeLinkMsg(buf: Buffer, offset = 0, end = buf.length): LinkMe
       if (name) m.macvlanMode = name;
     }
   }
-  const genMode = a.nested(IFLA_AF_SPEC)?.nested(AF_INET6_SPEC)?.u8(IFLA_INET6_ADDR_GEN_MODE);
+  const genMode = a.nested(IFLA_AF_SPEC)?.nested(AF_INET6)?.u8(IFLA_INET6_ADDR_GEN_MODE);
   if (genMode !== undefined) m.inet6AddrGenMode = genMode;
   return m;
 }

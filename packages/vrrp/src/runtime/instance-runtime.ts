@@ -269,7 +269,9 @@ export class InstanceRuntime implements VrrpEffects, PacketSink {
       if (address === null) continue;
       const family = e.family === 'inet' ? NFPROTO_IPV4 : NFPROTO_IPV6;
       const ifindex = this.vipIfindex(e);
-      byFamily.set(family, [...(byFamily.get(family) ?? []), { address, ...(ifindex !== undefined ? { ifindex } : {}) }]);
+      let list = byFamily.get(family);
+      if (list === undefined) byFamily.set(family, (list = []));
+      list.push({ address, ...(ifindex !== undefined ? { ifindex } : {}) });
     }
     // the request is sent before this returns, so the rules are in before the VIPs that follow
     for (const [family, list] of byFamily) this.svc.pending(adding ? fw.addVips(family, list) : fw.removeVips(family, list));

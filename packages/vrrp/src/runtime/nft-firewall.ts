@@ -66,19 +66,19 @@ type Component = 'vmac' | 'vips' | 'vips-ll';
 function request(family: number, body: NftRequest['body'], flags = NLM_F_CREATE): NftRequest {
   return { body, family, flags };
 }
-/** Hook priority of chains `in` / `out` (nftables_priority; keepalived's default -1, just ahead of filter). */
-let chainPriority = -1;
-const baseChain = (family: number, table: string, chain: 'in' | 'out'): NftRequest => request(family, {
-  kind: 'new-chain', table, chain, hook: { num: chain === 'in' ? nft.NF_INET_LOCAL_IN : nft.NF_INET_LOCAL_OUT, priority: chainPriority },
+/** Hook priority of chains `in` / `out`: nftables_priority, keepalived's default -1 (just ahead of filter). */
+const DEFAULT_PRIORITY = -1;
+const baseChain = (family: number, table: string, chain: 'in' | 'out', priority: number): NftRequest => request(family, {
+  kind: 'new-chain', table, chain, hook: { num: chain === 'in' ? nft.NF_INET_LOCAL_IN : nft.NF_INET_LOCAL_OUT, priority },
   policy: nft.NF_ACCEPT, type: 'filter',
 });
 const rule = (family: number, table: string, chain: string, expressions: NftExpr[]): NftRequest =>
   request(family, { kind: 'new-rule', table, chain, expressions }, NLM_F_CREATE | NLM_F_APPEND);
 
 /** Chain, set(s) and rules of the VMAC part, without elements. */
-export function vmacObjects(family: number, table = 'keepalived'): NftRequest[] {
+export function vmacObjects(family: number, table = 'keepalived', priority = DEFAULT_PRIORITY): NftRequest[] {
   const out: NftRequest[] = [
-    baseChain(family, table, 'out'),
+    baseChain(family, table, 'out', priority),
     request(family, { kind: 'new-set', table, set: 'vmac_map', flags: nft.NFT_SET_MAP, keyType: nft.NFT_TYPE_IFINDEX, keyLen: 4,
       dataType: nft.NFT_TYPE_IFINDEX, dataLen: 4, id: 1, userdata: Buffer.from('000401000000010401000000', 'hex') }),
   ];
@@ -106,11 +106,11 @@ export function vmacElements(family: number, vmacIfindex: number, baseIfindex: n
 }
 
 /** Chains, sets and rules dropping traffic to / from the VIPs of no-accept instances. */
-export function vipObjects(family: number, table = 'keepalived'): NftRequest[] {
+export function vipObjects(family: number, table = 'keepalived', priority = DEFAULT_PRIORITY): NftRequest[] {
   const v6 = family === NFPROTO_IPV6;
   const [daddr, saddr] = v6 ? [net(24, 16), net(8, 16)] : [net(16, 4), net(12, 4)];
   const vips: NftExpr = { name: 'lookup', sreg: R1, set: 'vips' };
-  const out: NftRequest[] = [baseChain(family, table, 'out'), baseChain(family, table, 'in')];
+  const out: NftRequest[] = [baseChain(family, table, 'out', priority), baseChain(family, table, 'in', priority)];
   if (!v6) {
     out.push(request(family, { kind: 'new-set', table, set: 'vips', keyType: nft.NFT_TYPE_IPADDR, keyLen: 4, id: 1, userdata: Buffer.from('000402000000', 'hex') }));
     out.push(rule(family, table, 'in', [daddr, vips, drop]), rule(family, table, 'out', [saddr, vips, drop]));
@@ -193,10 +193,8 @@ export class KeepalivedFirewall {
     private readonly open: () => NftSocket,
     private readonly log: FirewallLog,
     private readonly table = 'keepalived',
-    priority = -1,
-  ) {
-    chainPriority = priority;
-  }
+    private readonly priority = DEFAULT_PRIORITY,
+  ) {}
 
   /**
    * Replaces a table left by a daemon that died, so that later transactions
@@ -300,8 +298,8 @@ export class KeepalivedFirewall {
     }
     if (st.parts.has(part)) return out;
     st.parts.add(part);
-    if (part === 'vmac') out.push(...vmacObjects(family, this.table));
-    else if (part === 'vips') out.push(...vipObjects(family, this.table));
+    if (part === 'vmac') out.push(...vmacObjects(family, this.table, this.priority));
+    else if (part === 'vips') out.push(...vipObjects(family, this.table, this.priority));
     else out.push(...linkLocalVipObjects(this.table));
     return out;
   }

@@ -17,7 +17,7 @@
  * arp_ignore/arp_filter and all.rp_filter back once the last VMAC is gone.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import type { AddressInfo, InterfaceInfo, InterfaceTable, Rtnetlink } from '@keepalived-ts/netlink-reflector';
+import { bufferToMac, type AddressInfo, type InterfaceInfo, type InterfaceTable, type Rtnetlink } from '@keepalived-ts/netlink-reflector';
 import type { VrrpInstance as ConfigVrrpInstance } from '@keepalived-ts/core';
 import { NFPROTO_IPV4, NFPROTO_IPV6, type KeepalivedFirewall } from './nft-firewall.js';
 
@@ -51,7 +51,7 @@ export function vmacAddressFor(cfg: Pick<ConfigVrrpInstance, 'vmacMacAddress' | 
     ? cfg.vmacMacAddress.split(':').filter((b) => b !== '').map((b) => parseInt(b, 16))
     : [0x00, 0x00, 0x5e, 0x00, cfg.family === 'inet6' ? 0x02 : 0x01, cfg.virtualRouterId];
   while (bytes.length < 6) bytes.push(0);
-  return bytes.slice(0, 6).map((b) => b.toString(16).padStart(2, '0')).join(':');
+  return bufferToMac(Buffer.from(bytes.slice(0, 6)));
 }
 
 /**

@@ -6,10 +6,10 @@
  * STOP notifications).
  */
 import { readFileSync } from 'node:fs';
-import { AF_INET, AF_INET6, type NativeBinding } from '@keepalived-ts/native';
+import type { NativeBinding } from '@keepalived-ts/native';
 import {
   InterfaceTable, isIpv6Forwarding, NftSocket, openLinkAnnouncer, Rtnetlink,
-  type AddressInfo, type LinkAnnouncer, type Logger as NetLogger,
+  type LinkAnnouncer, type VrrpSocketOptions, type Logger as NetLogger,
 } from '@keepalived-ts/netlink-reflector';
 import { VRRP_AUTH_AH } from '../codec/vrrp-header.js';
 import { VrrpSyncGroup } from '../fsm/sync-group.js';
@@ -22,9 +22,8 @@ import {
 import { renderVrrpJson, vrrpDumpOptions, type DumpSources } from './dump-runtime.js';
 import { FileTracker, ProcessPoller, ProcessTracker, trackFileEffect } from './track-objects.js';
 import { GarpSender } from './garp.js';
-import { sockKey } from './instance-config.js';
+import { firewallFamilies, sockKey } from './instance-config.js';
 import { InstanceInterfaces, VrrpConfigError } from './instance-interfaces.js';
-import { firewallFamilies } from './instance-config.js';
 import { KeepalivedFirewall } from './nft-firewall.js';
 import { InstanceRuntime, type RuntimeServices } from './instance-runtime.js';
 import { Notifier } from './notifier.js';
@@ -78,7 +77,6 @@ export function sameRouter(a: ConfigVrrpInstance, b: ConfigVrrpInstance): boolea
   if (a.unicast !== b.unicast) return false;
   return !a.unicast || a.sourceAddress === b.sourceAddress;
 }
-
 
 export class VrrpDaemon {
   readonly instances: InstanceRuntime[] = [];
@@ -273,25 +271,27 @@ export class VrrpDaemon {
     this.priorities.apply(config.global.vrrp, config.global.maxAutoPriority);
   }
 
-  private socketKey(rt: InstanceRuntime): string {
+  /** The shared socket an instance uses: its pool key and how to open it (on the VMAC, or its base with vmac_xmit_base). */
+  private socketFor(rt: InstanceRuntime): { key: string; options: VrrpSocketOptions } {
     const c = rt.cfg;
     const family = c.family === 'inet' ? 4 : 6;
-    const proto = rt.check.authType === VRRP_AUTH_AH ? 51 : 112;
+    const protocol = rt.check.authType === VRRP_AUTH_AH ? 51 : 112;
     const group = family === 4 ? (c.mcastDstIp ?? this.config.global.vrrpMcastGroup4) : this.config.global.vrrpMcastGroup6;
-    return sockKey((rt.iface.xmit ?? rt.iface).ifindex, family, proto, c.unicast, c.unicast ? rt.iface.srcAddr : group);
+    const on = rt.iface.xmit ?? rt.iface;
+    return {
+      key: sockKey(on.ifindex, family, protocol, c.unicast, c.unicast ? rt.iface.srcAddr : group),
+      options: {
+        family, ifindex: on.ifindex, ifname: on.ifname, unicast: c.unicast, protocol, group,
+        ...(c.unicast || family === 6 ? { srcAddr: rt.iface.srcAddr } : {}),
+        ...(c.unicast && family === 6 && c.unicastTtl !== undefined ? { ttl: c.unicastTtl } : {}),
+        ...(c.kernelRxBufSize ? { rcvBuf: c.kernelRxBufSize } : {}),
+      },
+    };
   }
 
   private attachSocket(rt: InstanceRuntime): void {
-    const c = rt.cfg;
-    const family = c.family === 'inet' ? 4 : 6;
-    const proto = rt.check.authType === VRRP_AUTH_AH ? 51 : 112;
-    const group = family === 4 ? (c.mcastDstIp ?? this.config.global.vrrpMcastGroup4) : this.config.global.vrrpMcastGroup6;
-    rt.socket = this.pool!.acquire(this.socketKey(rt), {
-      family, ifindex: (rt.iface.xmit ?? rt.iface).ifindex, ifname: (rt.iface.xmit ?? rt.iface).ifname, unicast: c.unicast, protocol: proto, group,
-      ...(c.unicast || family === 6 ? { srcAddr: rt.iface.srcAddr } : {}),
-      ...(c.unicast && family === 6 && c.unicastTtl !== undefined ? { ttl: c.unicastTtl } : {}),
-      ...(c.kernelRxBufSize ? { rcvBuf: c.kernelRxBufSize } : {}),
-    }, rt);
+    const { key, options } = this.socketFor(rt);
+    rt.socket = this.pool!.acquire(key, options, rt);
   }
 
   private detachSocket(rt: InstanceRuntime): void {
@@ -426,9 +426,9 @@ export class VrrpDaemon {
       if (rt.iface.base) this.svc!.pending(this.interfaces!.vmacs.release(rt.cfg));
     }
     for (const [inst, rt] of matched) {
-      const oldKey = this.socketKey(rt);
+      const oldKey = this.socketFor(rt).key;
       rt.reconfigure(inst, next);
-      if (this.socketKey(rt) !== oldKey) {
+      if (this.socketFor(rt).key !== oldKey) {
         this.detachSocket(rt);
         this.attachSocket(rt);
       }
